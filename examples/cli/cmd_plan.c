@@ -234,6 +234,12 @@ static int write_status(const fu_plan *plan, fu_touchpoint_status status, int wi
  * options: CLI_OK, or CLI_USAGE after a message. */
 static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_options *bo, cli_format *fmt,
                          const char **agents_path) {
+    const cli_path outs[] = {{"--output", a->output}, {"--suppressed", a->suppressed}, {"--deferred", a->deferred},
+                             {"--later", a->later}};
+    const cli_path ins[] = {{"--policy", a->policy}, {"--customers", a->customers}, {"--events", a->events},
+                            {"--agents", a->agents}, {"--clv", a->clv}, {"--ledger", a->ledger}};
+    int ec = cli_check_outputs("followup plan", outs, 4, ins, 6);
+    if (ec) return ec;
     g_long_table = a->long_table != NULL;
     if ((a->calls_per_agent || a->daily_capacity) && !a->agents) /* would be ignored */
         return cli_usage("followup plan: %s needs --agents (without it capacity is not limited)\n",
@@ -308,16 +314,30 @@ static int check_span(const char *now_text, int64_t now, const char *horizon_tex
     return CLI_OK;
 }
 
+/* --now (default: the current time) and --horizon, checked: CLI_OK or
+ * CLI_USAGE after a message naming the option. */
+static int parse_span(const char *now_text, const char *horizon_text, int64_t *now, fu_duration *hd) {
+    if (now_text) {
+        if (fu_time_parse(now_text, strlen(now_text), now) != FU_OK) {
+            cli_error("--now");
+            return CLI_USAGE;
+        }
+    } else
+        *now = (int64_t)time(NULL);
+    if (fu_duration_parse(horizon_text, strlen(horizon_text), hd) != FU_OK) {
+        cli_error("--horizon");
+        return CLI_USAGE;
+    }
+    if (hd->unit != FU_DURATION_SECONDS || hd->value <= 0)
+        return cli_usage("followup plan: --horizon must be a positive wall-time duration (1d, 36h, 1w)\n");
+    return check_span(now_text, *now, horizon_text, hd->value);
+}
+
 static int run(int argc, char **argv) {
     plan_args a;
     memset(&a, 0, sizeof a);
     int ec = cli_parse_options("followup plan", k_options, N_OPTIONS, argc, argv, 1, &a, NULL, 0, NULL);
     if (ec) return ec;
-    const cli_path outs[] = {{"--output", a.output}, {"--suppressed", a.suppressed}, {"--deferred", a.deferred},
-                             {"--later", a.later}};
-    const cli_path ins[] = {{"--policy", a.policy}, {"--customers", a.customers}, {"--events", a.events},
-                            {"--agents", a.agents}, {"--clv", a.clv}, {"--ledger", a.ledger}};
-    if ((ec = cli_check_outputs("followup plan", outs, 4, ins, 6))) return ec;
     const char *policy_path = a.policy, *customers = a.customers, *events = a.events, *now_text = a.now;
     const char *horizon_text = a.horizon ? a.horizon : "1d", *output = a.output, *suppressed = a.suppressed;
     const char *deferred = a.deferred, *later = a.later, *ledger_path = a.ledger, *agents_path = NULL;
@@ -331,21 +351,8 @@ static int run(int argc, char **argv) {
     if (!customers || !events)
         return cli_usage("followup plan: --customers and --events are required (see --help)\n");
     int64_t now;
-    if (now_text) {
-        if (fu_time_parse(now_text, strlen(now_text), &now) != FU_OK) {
-            cli_error("--now");
-            return CLI_USAGE;
-        }
-    } else
-        now = (int64_t)time(NULL);
     fu_duration hd;
-    if (fu_duration_parse(horizon_text, strlen(horizon_text), &hd) != FU_OK) {
-        cli_error("--horizon");
-        return CLI_USAGE;
-    }
-    if (hd.unit != FU_DURATION_SECONDS || hd.value <= 0)
-        return cli_usage("followup plan: --horizon must be a positive wall-time duration (1d, 36h, 1w)\n");
-    if ((ec = check_span(now_text, now, horizon_text, hd.value))) return ec;
+    if ((ec = parse_span(now_text, horizon_text, &now, &hd))) return ec;
 
     fu_policy *policy = NULL;
     fu_book *book = NULL;

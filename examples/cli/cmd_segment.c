@@ -154,7 +154,7 @@ static int write_fit_json(const char *path, const fu_segment_run_fit *f, const c
     FILE *out = o.f;
     if (!f->has_model) { /* no parameters to write: say why */
         fprintf(out, "{\"model\": null, \"unit\": \"%s\", \"error\": ", unit);
-        cli_json_string(out, f->model_error);
+        if (cli_json_string(out, f->model_error)) fputs("null", out); /* a library message: UTF-8 (never reached) */
         fprintf(out, ", \"gammagamma\": null}\n");
         return cli_out_close(&o, !ferror(out), "followup segment");
     }
