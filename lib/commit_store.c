@@ -31,22 +31,27 @@ struct fu_ledger {
     fu_redactor *own_redactor;
     fu_redactor *redactor; /* NULL when storing raw text */
     sqlite3_stmt *st[ST_COUNT]; /* prepared by prepare_writes() from k_statements */
+    char *label; /* "ledger 'PATH'" once open (errors name the file); NULL while opening */
 };
+
+/* The ledger as errors name it: "ledger 'l.db'", "ledger" while opening
+ * (the caller names the file of a failed open) or in memory. */
+static const char *label(const fu_ledger *l) { return l && l->label ? l->label : "ledger"; }
 
 /* ------------------------------------------------------------- errors */
 
 static int db_fail(const fu_ledger *l, int src, const char *what) {
-    return fu__db_fail(l ? l->db : NULL, src, "ledger", what);
+    return fu__db_fail(l ? l->db : NULL, src, label(l), what);
 }
 
-static int exec(fu_ledger *l, const char *sql, const char *what) { return fu__db_exec(l->db, "ledger", sql, what); }
+static int exec(fu_ledger *l, const char *sql, const char *what) { return fu__db_exec(l->db, label(l), sql, what); }
 
 static int begin_write(fu_ledger *l) {
-    if (l->opts.flags & FU_LEDGER_READONLY) return fu__error_set(FU_ESTATE, "ledger: opened read-only");
+    if (l->opts.flags & FU_LEDGER_READONLY) return fu__error_set(FU_ESTATE, "%s: opened read-only", label(l));
     return exec(l, "BEGIN IMMEDIATE", "begin");
 }
 
-static int finish(fu_ledger *l, int rc) { return fu__db_finish(l->db, "ledger", rc); }
+static int finish(fu_ledger *l, int rc) { return fu__db_finish(l->db, label(l), rc); }
 
 /* ------------------------------------------------------------- schema */
 
@@ -231,11 +236,12 @@ void fu_ledger_close(fu_ledger *l) {
     for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(l->st[i]);
     sqlite3_close_v2(l->db);
     fu_redactor_free(l->own_redactor);
+    fu__free(l->label);
     fu__free(l);
 }
 
 static int prepare(fu_ledger *l, const char *sql, sqlite3_stmt **st) {
-    return fu__db_prepare(l->db, "ledger", sql, st);
+    return fu__db_prepare(l->db, label(l), sql, st);
 }
 
 static int check_options(const fu_ledger_options *o) {
@@ -448,6 +454,12 @@ int fu_ledger_open(fu_ledger **out, const char *path, const fu_ledger_options *o
     if (rc == FU_OK && !memory && !exists && !readonly) created = create_private(path);
     if (rc == FU_OK) rc = open_db(l, path, memory, readonly);
     if (rc == FU_OK) rc = configure(l, memory);
+    if (rc == FU_OK && !memory) {
+        fu__buf b = FU__BUF_INIT;
+        if (fu__buf_printf(&b, "ledger '%s'", path) != FU_OK || b.failed) rc = fu__error_nomem();
+        else l->label = b.data;
+        if (rc != FU_OK) fu__buf_free(&b);
+    }
     if (rc != FU_OK) {
         fu_ledger_close(l);
         if (created) unlink(path); /* nothing of ours stays behind */
@@ -633,15 +645,8 @@ int fu_ledger_add_bulk(fu_ledger *l, const fu_commit_input *in, size_t n, int64_
 }
 
 /* The ROW_COLUMNS of the current result row of `st`. */
-static void read_row(sqlite3_stmt *st, row *r) {
-    r->id = sqlite3_column_int64(st, 0);
-    r->state = sqlite3_column_int(st, 1);
-    r->warned = sqlite3_column_int(st, 2);
-    r->level = sqlite3_column_int(st, 3);
-    r->warn_at = sqlite3_column_int64(st, 4);
-    r->breach_at = sqlite3_column_int64(st, 5);
-    r->created_at = sqlite3_column_int64(st, 6);
-}
+
+static int read_row(const fu_ledger *l, sqlite3_stmt *st, row *r);
 
 static int load_row(fu_ledger *l, int64_t id, row *r) {
     sqlite3_stmt *st = l->st[ST_ROW];
@@ -649,7 +654,7 @@ static int load_row(fu_ledger *l, int64_t id, row *r) {
     int src = sqlite3_step(st);
     int rc = FU_OK;
     if (src == SQLITE_ROW) {
-        read_row(st, r);
+        rc = read_row(l, st, r);
     } else if (src == SQLITE_DONE) {
         rc = fu__error_set(FU_ENOTFOUND, "no commitment with id %lld", (long long)id);
     } else {
@@ -748,7 +753,7 @@ int fu_ledger_tick(fu_ledger *l, int64_t now, size_t *out) {
             rc = FU_ENOMEM;
             break;
         }
-        read_row(st, &rows[n++]);
+        if ((rc = read_row(l, st, &rows[n++])) != FU_OK) break;
         src = SQLITE_OK;
     }
     if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "finding due commitments");
@@ -939,8 +944,73 @@ static void project(const fu_ledger *l, fu_commitment *c, int64_t upto) {
     }
 }
 
+/* Stored values that no writer of this library makes (a damaged or
+ * foreign-written ledger): an integer column holding text or a real, a time
+ * outside years 1..9999, a state, warned flag or level out of range, a NUL
+ * inside a text. Listing them would print placeholders ("?", "") as data.
+ * FU_OK, or FU_EDB naming the commitment and the column. */
+static int bad_int(const fu_ledger *l, sqlite3_stmt *st, int col, int64_t lo, int64_t hi, int nullable, int64_t id) {
+    int type = sqlite3_column_type(st, col);
+    if (type == SQLITE_NULL && nullable) return FU_OK;
+    const char *name = sqlite3_column_name(st, col);
+    if (type != SQLITE_INTEGER)
+        return fu__error_set(FU_EDB, "%s: commitment %lld: %s is %s, not an integer (a damaged or foreign-written "
+                                     "ledger; restore it from a backup)",
+                             label(l), (long long)id, name ? name : "?",
+                             type == SQLITE_NULL ? "NULL" : type == SQLITE_FLOAT ? "a real" : "text");
+    int64_t v = sqlite3_column_int64(st, col);
+    if (v >= lo && v <= hi) return FU_OK;
+    if (lo == FU__TIME_MIN)
+        return fu__error_set(FU_EDB, "%s: commitment %lld: %s %lld is not a time of years 1..9999 (a damaged or "
+                                     "foreign-written ledger; restore it from a backup)",
+                             label(l), (long long)id, name ? name : "?", (long long)v);
+    return fu__error_set(FU_EDB, "%s: commitment %lld: %s %lld is outside %lld..%lld (a damaged or foreign-written "
+                                 "ledger; restore it from a backup)",
+                         label(l), (long long)id, name ? name : "?", (long long)v, (long long)lo, (long long)hi);
+}
+
+static int check_text(const fu_ledger *l, sqlite3_stmt *st, int col, int64_t id) {
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    if (!s || memchr(s, '\0', n) == NULL) return FU_OK;
+    const char *name = sqlite3_column_name(st, col);
+    return fu__error_set(FU_EDB, "%s: commitment %lld: %s holds a NUL byte at byte %zu (a damaged or "
+                                 "foreign-written ledger; restore it from a backup)",
+                         label(l), (long long)id, name ? name : "?", (size_t)((const char *)memchr(s, '\0', n) - s) + 1);
+}
+
+static int check_row(const fu_ledger *l, sqlite3_stmt *st) {
+    int64_t id = sqlite3_column_int64(st, 0);
+    int rc = FU_OK;
+    for (int col = 1; col <= 6 && rc == FU_OK; col++) rc = check_text(l, st, col, id);
+    for (int col = 7; col <= 10 && rc == FU_OK; col++) rc = bad_int(l, st, col, FU__TIME_MIN, FU__TIME_MAX, 0, id);
+    if (rc == FU_OK) rc = bad_int(l, st, 11, FU_COMMIT_OPEN, FU_COMMIT_CANCELLED, 0, id);
+    if (rc == FU_OK) rc = bad_int(l, st, 12, 0, 1, 0, id);
+    if (rc == FU_OK) rc = bad_int(l, st, 13, 0, 1000, 0, id);
+    if (rc == FU_OK) rc = bad_int(l, st, 14, FU__TIME_MIN, FU__TIME_MAX, 1, id);
+    return rc;
+}
+
+/* A row of ROW_COLUMNS, checked as check_row() checks a listed one. */
+static int read_row(const fu_ledger *l, sqlite3_stmt *st, row *r) {
+    r->id = sqlite3_column_int64(st, 0);
+    r->state = sqlite3_column_int(st, 1);
+    r->warned = sqlite3_column_int(st, 2);
+    r->level = sqlite3_column_int(st, 3);
+    r->warn_at = sqlite3_column_int64(st, 4);
+    r->breach_at = sqlite3_column_int64(st, 5);
+    r->created_at = sqlite3_column_int64(st, 6);
+    int rc = bad_int(l, st, 1, FU_COMMIT_OPEN, FU_COMMIT_CANCELLED, 0, r->id);
+    if (rc == FU_OK) rc = bad_int(l, st, 2, 0, 1, 0, r->id);
+    if (rc == FU_OK) rc = bad_int(l, st, 3, 0, 1000, 0, r->id);
+    for (int col = 4; col <= 6 && rc == FU_OK; col++) rc = bad_int(l, st, col, FU__TIME_MIN, FU__TIME_MAX, 0, r->id);
+    return rc;
+}
+
 static int add_row(fu_ledger *l, fu_commitment_list *list, sqlite3_stmt *st, int with_events,
                    const int64_t *as_of) {
+    int bad = check_row(l, st);
+    if (bad != FU_OK) return bad;
     if (FU_GROW(list->items, list->cap, list->n + 1) != FU_OK) return FU_ENOMEM;
     fu_commitment *c = &list->items[list->n++];
     memset(c, 0, sizeof *c);

@@ -24,6 +24,7 @@
 
 struct fu_contact_log {
     sqlite3 *db;
+    char *label; /* "contact log 'PATH'" once open (errors name the file); NULL while opening */
     fu_contact_log_options opts;
     sqlite3_stmt *st_insert;
     fu_redactor *red; /* made at the first text that may need it */
@@ -165,15 +166,19 @@ int fu_contact_record_validate(const fu_contact_record *r) {
 
 /* ------------------------------------------------------------- errors */
 
+/* The log as errors name it: "contact log 'g.log'", "contact log" while
+ * opening (the caller names the file of a failed open) or in memory. */
+static const char *label(const fu_contact_log *l) { return l && l->label ? l->label : "contact log"; }
+
 static int db_fail(fu_contact_log *l, int src, const char *what) {
-    return fu__db_fail(l ? l->db : NULL, src, "contact log", what);
+    return fu__db_fail(l ? l->db : NULL, src, label(l), what);
 }
 
 static int exec(fu_contact_log *l, const char *sql, const char *what) {
-    return fu__db_exec(l->db, "contact log", sql, what);
+    return fu__db_exec(l->db, label(l), sql, what);
 }
 
-static int finish(fu_contact_log *l, int rc) { return fu__db_finish(l->db, "contact log", rc); }
+static int finish(fu_contact_log *l, int rc) { return fu__db_finish(l->db, label(l), rc); }
 
 /* ------------------------------------------------------------- schema */
 
@@ -287,6 +292,7 @@ void fu_contact_log_close(fu_contact_log *l) {
     sqlite3_close_v2(l->db);
     fu_redactor_free(l->red);
     if (l->has_mu) pthread_mutex_destroy(&l->mu);
+    fu__free(l->label);
     fu__free(l);
 }
 
@@ -401,6 +407,15 @@ int fu_contact_log_open(fu_contact_log **out, const char *path, const fu_contact
                                  : fu__error_set(FU_EDB, "contact log: cannot open '%s': %s", memory ? ":memory:" : path,
                                                  l->db ? sqlite3_errmsg(l->db) : sqlite3_errstr(src));
     if (rc == FU_OK) rc = configure(l, memory);
+    if (rc == FU_OK && !memory) {
+        fu__buf b = FU__BUF_INIT;
+        if (fu__buf_printf(&b, "contact log '%s'", path) != FU_OK || b.failed) {
+            fu__buf_free(&b);
+            rc = fu__error_nomem();
+        } else {
+            l->label = b.data;
+        }
+    }
     if (rc != FU_OK) {
         fu_contact_log_close(l);
         return rc;
@@ -531,15 +546,59 @@ static int parse_priority(const char *s, size_t n, void *o) {
     return fu__error_set(FU_EPARSE, "unknown priority '%s'", fu__errtext_cell(q, sizeof q, s, n));
 }
 
-static int row_record(sqlite3_stmt *st, fu_contact_record *r) {
+/* A stored value that no writer of this library makes (a damaged or
+ * foreign-written log): FU_EDB naming the record and the column. */
+static int bad_value(const fu_contact_log *l, sqlite3_stmt *st, int col, int64_t seq, const char *what) {
+    const char *name = sqlite3_column_name(st, col);
+    return fu__error_set(FU_EDB, "%s: record %lld: %s %s (a damaged or foreign-written log; restore it from a backup)",
+                         label(l), (long long)seq, name ? name : "?", what);
+}
+
+/* Integer column col: SQLite keeps text in an INTEGER column ('yesterday'
+ * would read as 0), so its type is checked before its value, lo..hi. */
+static int check_int(const fu_contact_log *l, sqlite3_stmt *st, int col, int64_t lo, int64_t hi, int nullable,
+                     int64_t seq) {
+    int type = sqlite3_column_type(st, col);
+    if (type == SQLITE_NULL && nullable) return FU_OK;
+    if (type != SQLITE_INTEGER)
+        return bad_value(l, st, col, seq,
+                         type == SQLITE_NULL ? "is NULL, not an integer"
+                         : type == SQLITE_FLOAT ? "is a real, not an integer" : "is text, not an integer");
+    int64_t v = sqlite3_column_int64(st, col);
+    if (v >= lo && v <= hi) return FU_OK;
+    char what[96];
+    if (lo == FU__TIME_MIN) snprintf(what, sizeof what, "%lld is not a time of years 1..9999", (long long)v);
+    else snprintf(what, sizeof what, "%lld is outside %lld..%lld", (long long)v, (long long)lo, (long long)hi);
+    return bad_value(l, st, col, seq, what);
+}
+
+/* Text column col: no NUL inside (it would cut the text silently). */
+static int check_text(const fu_contact_log *l, sqlite3_stmt *st, int col, int64_t seq) {
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    return s && memchr(s, '\0', n) ? bad_value(l, st, col, seq, "holds a NUL byte") : FU_OK;
+}
+
+static int check_row(const fu_contact_log *l, sqlite3_stmt *st, int64_t seq) {
+    int rc = check_int(l, st, 2, FU__TIME_MIN, FU__TIME_MAX, 0, seq);
+    if (rc == FU_OK) rc = check_int(l, st, 9, 0, FU_CONTACT_MAX_DURATION, 1, seq);
+    if (rc == FU_OK) rc = check_int(l, st, 10, FU__TIME_MIN, FU__TIME_MAX, 1, seq);
+    for (int col = 1; col <= 8 && rc == FU_OK; col++)
+        if (col != 2) rc = check_text(l, st, col, seq);
+    return rc;
+}
+
+static int row_record(const fu_contact_log *l, sqlite3_stmt *st, fu_contact_record *r) {
     fu_contact_record_init(r);
     r->seq = sqlite3_column_int64(st, 0);
+    int rc = check_row(l, st, r->seq);
+    if (rc) return rc;
     r->customer_id = (const char *)sqlite3_column_text(st, 1);
     r->at = sqlite3_column_int64(st, 2);
     if (enum_of((const char *)sqlite3_column_text(st, 3), parse_channel, &r->channel) ||
         enum_of((const char *)sqlite3_column_text(st, 4), parse_outcome, &r->outcome) ||
         enum_of((const char *)sqlite3_column_text(st, 5), parse_priority, &r->priority)) {
-        fu__error_prefix("contact log: record %lld", (long long)r->seq);
+        fu__error_prefix("%s: record %lld", label(l), (long long)r->seq);
         return FU_EDB;
     }
     r->agent_id = (const char *)sqlite3_column_text(st, 6);
@@ -547,7 +606,8 @@ static int row_record(sqlite3_stmt *st, fu_contact_record *r) {
     r->order_id = (const char *)sqlite3_column_text(st, 8);
     if (sqlite3_column_type(st, 9) != SQLITE_NULL) r->duration = sqlite3_column_int64(st, 9);
     if (sqlite3_column_type(st, 10) != SQLITE_NULL) r->callback_at = sqlite3_column_int64(st, 10);
-    if (!r->customer_id) return fu__error_set(FU_EDB, "contact log: record %lld has no customer", (long long)r->seq);
+    if (!r->customer_id || !*r->customer_id)
+        return fu__error_set(FU_EDB, "%s: record %lld has no customer", label(l), (long long)r->seq);
     return FU_OK;
 }
 
@@ -557,7 +617,7 @@ static int each_record(fu_contact_log *l, sqlite3_stmt *st, fu_contact_log_fn fn
     int src, rc = FU_OK;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         fu_contact_record r;
-        if ((rc = row_record(st, &r))) break;
+        if ((rc = row_record(l, st, &r))) break;
         if ((rc = fn(ud, &r))) break;
     }
     if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "reading");
@@ -624,7 +684,7 @@ static int batch_read_locked(fu_contact_log *l, int64_t after, int64_t upto, con
     if (customer_id) sqlite3_bind_text(st, 2, customer_id, -1, SQLITE_STATIC);
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         fu_contact_record r;
-        if ((rc = row_record(st, &r)) || (rc = batch_add(b, &r))) break;
+        if ((rc = row_record(l, st, &r)) || (rc = batch_add(b, &r))) break;
     }
     if (rc == FU_OK && src != SQLITE_DONE) rc = db_fail(l, src, "reading");
     sqlite3_finalize(st);

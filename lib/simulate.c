@@ -1463,28 +1463,37 @@ static int truth_line(const fu_book *book, char *line, const char *path, size_t 
     if (fu_book_find_customer(book, tok, strlen(tok), &c) != FU_OK) {
         fu_error_clear();
         return fu__error_set(FU_EPARSE,
-                             "%s:%zu: column 1: customer '%s' is not in the book (expected one row per customer of "
-                             "the book: a truth file of another book?)",
+                             "%s:%zu:1: customer_id: customer '%s' is not in the book (expected one row per customer "
+                             "of the book: a truth file of another book?)",
                              path, lineno, fu__errtext_cell_str(q, sizeof q, tok));
     }
     if (seen[c])
-        return fu__error_set(FU_EPARSE, "%s:%zu: column 1: customer '%s' has a second row (the first is line %zu)",
+        return fu__error_set(FU_EPARSE, "%s:%zu:1: customer_id: customer '%s' has a second row (the first is line %zu)",
                              path, lineno, fu__errtext_cell_str(q, sizeof q, tok), seen[c]);
     seen[c] = lineno;
     double v[25];
+    size_t eol = strlen(tok) + (size_t)(tok - line) + 1; /* the byte after the id: where a missing field is */
     if (!strtok_r(NULL, ",\r\n", &save)) /* archetype */
-        return fu__error_set(FU_EPARSE, "%s:%zu: expected archetype, weekend and p00..p23", path, lineno);
+        return fu__error_set(FU_EPARSE, "%s:%zu:%zu: archetype: missing (expected archetype, weekend and p00..p23)",
+                             path, lineno, eol);
     for (int i = 0; i < 25; i++) {
-        char *end;
+        char *end, name[8];
+        const char *prev = tok;
         tok = strtok_r(NULL, ",\r\n", &save);
         v[i] = tok ? strtod(tok, &end) : NAN;
-        if (!tok || *end || !(v[i] >= 0 && v[i] <= 1))
-            return fu__error_set(FU_EPARSE, "%s:%zu: column %d: expected a probability in [0, 1]", path, lineno,
-                                 i + 3);
+        if (i) snprintf(name, sizeof name, "p%02d", i - 1);
+        else snprintf(name, sizeof name, "weekend");
+        if (!tok) /* the row ends early: the position after its last field */
+            return fu__error_set(FU_EPARSE, "%s:%zu:%zu: %s: missing (expected 27 columns: customer_id, archetype, "
+                                            "weekend, p00..p23)",
+                                 path, lineno, (size_t)(prev - line) + strlen(prev) + 1, name);
+        if (*end || !(v[i] >= 0 && v[i] <= 1))
+            return fu__error_set(FU_EPARSE, "%s:%zu:%zu: %s: expected a probability in [0, 1], got '%s'", path, lineno,
+                                 (size_t)(tok - line) + 1, name, fu__errtext_cell_str(q, sizeof q, tok));
     }
-    if (strtok_r(NULL, ",\r\n", &save))
-        return fu__error_set(FU_EPARSE, "%s:%zu: column 28: expected 27 columns (customer_id, archetype, weekend, "
-                                        "p00..p23)", path, lineno);
+    if ((tok = strtok_r(NULL, ",\r\n", &save)))
+        return fu__error_set(FU_EPARSE, "%s:%zu:%zu: a 28th field: expected 27 columns (customer_id, archetype, "
+                                        "weekend, p00..p23)", path, lineno, (size_t)(tok - line) + 1);
     wf[c] = v[0];
     memcpy(ap + c * 24, v + 1, 24 * sizeof *ap);
     return FU_OK;

@@ -7,6 +7,9 @@ int fu__db_fail(sqlite3 *db, int src, const char *store, const char *what) {
     if (src == SQLITE_NOMEM) return fu__error_nomem();
     const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(src);
     if ((src & 0xff) == SQLITE_FULL) return fu__error_set(FU_EDB, "%s: %s: disk full: %s", store, what, detail);
+    if ((src & 0xff) == SQLITE_BUSY || (src & 0xff) == SQLITE_LOCKED)
+        return fu__error_set(FU_EDB, "%s: %s: locked by another process past the busy timeout (%s)", store, what,
+                             detail);
     return fu__error_set(FU_EDB, "%s: %s: %s", store, what, detail);
 }
 

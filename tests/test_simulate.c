@@ -809,10 +809,10 @@ Test(simulate, truth_reader) {
     fu_free(wf);
     snprintf(rows, sizeof rows, "%s%s%s", r1, r2, r9); /* a customer of another book */
     write_truth(path, NULL, rows);
-    truth_error(b, path, ":4: column 1: customer 'C9' is not in the book");
+    truth_error(b, path, ":4:1: customer_id: customer 'C9' is not in the book");
     snprintf(rows, sizeof rows, "%s%s%s", r1, r2, r1); /* twice */
     write_truth(path, NULL, rows);
-    truth_error(b, path, ":4: column 1: customer 'C1' has a second row (the first is line 2)");
+    truth_error(b, path, ":4:1: customer_id: customer 'C1' has a second row (the first is line 2)");
     write_truth(path, NULL, r1); /* C2 missing */
     truth_error(b, path, ": no row for customer 'C2' (1 of the book's 2 customers have none");
     write_truth(path, NULL, ""); /* header only */
@@ -825,12 +825,21 @@ Test(simulate, truth_reader) {
     truth_row(extra, sizeof extra, "C2", "0.3", ",1");
     snprintf(rows, sizeof rows, "%s%s", r1, extra);
     write_truth(path, NULL, rows);
-    truth_error(b, path, ":3: column 28: expected 27 columns");
+    truth_error(b, path, ": a 28th field: expected 27 columns");
     write_truth(path, "customer_id,archetype,weekend,p00\n", "C1,office,0.3,1.7\n");
     truth_error(b, path, ":1: expected the header");
     snprintf(rows, sizeof rows, "%sC2,office,0.3,1.7\n", r1);
     write_truth(path, NULL, rows);
-    truth_error(b, path, ":3: column 4: expected a probability in [0, 1]");
+    truth_error(b, path, ":3:15: p00: expected a probability in [0, 1], got '1.7'");
+    snprintf(rows, sizeof rows, "%sC2,office,7,0.5\n", r1); /* review s13 I17: name, byte column, value */
+    write_truth(path, NULL, rows);
+    truth_error(b, path, ":3:11: weekend: expected a probability in [0, 1], got '7'");
+    snprintf(rows, sizeof rows, "%sC2,office,0.3,0.5\n", r1); /* the row ends after p00 */
+    write_truth(path, NULL, rows);
+    truth_error(b, path, ":3:18: p01: missing (expected 27 columns");
+    snprintf(rows, sizeof rows, "%sC2\n", r1);
+    write_truth(path, NULL, rows);
+    truth_error(b, path, ":3:3: archetype: missing");
     remove(path);
     cr_assert_eq(fu_simulation_read_truth(b, path, &ap, &wf), FU_EIO);
     fu_book_free(b);

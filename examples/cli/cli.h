@@ -37,6 +37,9 @@ int cli_usage(const char *fmt, ...)
 /* True when option `name` is among argv[first..argc) (after the parser
  * accepted them: an option's value is never taken for one). */
 int cli_given(int argc, char **argv, int first, const char *name);
+/* A text option's value (NULL: not given) is UTF-8: CLI_OK, or CLI_USAGE
+ * after "PROG: --text: 'fix \xFF' is not valid UTF-8 (byte 5)". */
+int cli_text_option(const char *prog, const char *opt, const char *value);
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
 /* A whole number 0..100,000,000 (no sign): 0, or -1 with *out unchanged. */
@@ -61,7 +64,10 @@ int cli_book_read(fu_book **out, const fu_book_options *opts, const char *custom
  * parser stores each value (flags: "1") in the `const char *` member at
  * `offset` of the command's argument struct, or calls `each` for every
  * occurrence of a repeatable option (it returns 0, or nonzero after printing
- * why the value is bad). Errors are one line on stderr and CLI_USAGE:
+ * why the value is bad). An option is repeatable when its help says so
+ * ("repeatable", "repeat per channel": `each` then sees every value); any
+ * other given twice is refused ("PROG: --now given twice ('a', then 'b');
+ * give it once"). Errors are one line on stderr and CLI_USAGE:
  * "PROG: unknown option '--x' (SUB takes --a, --b; see --help)", "PROG:
  * --customers needs a value", "PROG: unexpected argument 'x' (see --help)". */
 typedef struct cli_option {
@@ -73,6 +79,8 @@ typedef struct cli_option {
     int (*each)(const char *value, void *args);
 } cli_option;
 #define CLI_NO_SLOT ((size_t)-1)
+/* The largest contact cost --cost takes: sums of costs stay finite. */
+#define CLI_MAX_COST 1e12
 #define CLI_HEADING(text) {NULL, NULL, text, CLI_NO_SLOT, NULL}
 #define CLI_OPT(name, arg, help, type, member) {name, arg, help, offsetof(type, member), NULL}
 
@@ -111,12 +119,26 @@ int cli_table_set_types(cli_table *t, const char *types);
 void cli_table_set_max_width(cli_table *t, size_t width);
 /* Display width of UTF-8 text in a terminal (ICU East Asian Width). */
 size_t cli_text_width(const char *s);
+/* A copy of s for a terminal (free()): control characters (C0, DEL, C1)
+ * and bytes that are not UTF-8 written as escapes (\t, \r, \x1B, \xFF,
+ * \u0085), so that data cannot move the cursor, retitle the window or
+ * recolour the text; newlines kept when keep_newlines (a text of several
+ * lines), else written as \n. NULL when out of memory. */
+char *cli_visible(const char *s, int keep_newlines);
+/* cli_visible(s, 0) for one message: the copy lives until the fourth call
+ * after (four per message at most), "?" when out of memory. */
+const char *cli_shown(const char *s);
 /* True when progress may be shown: standard error is a terminal. */
 int cli_progress_enabled(void);
 /* Write at most max_rows rows (0 = all). CSV cells go through the library's
- * cell writer (formula neutralisation unless cli_csv_raw). Returns 0, or -1
- * when out of memory or a write failed. */
+ * cell writer (formula neutralisation unless cli_csv_raw). Returns CLI_OK;
+ * CLI_INPUT when a text cannot be written in the format (JSON: not valid
+ * UTF-8) after "followup: row R, column C: ..." on stderr, nothing written;
+ * CLI_INTERNAL (no message) when out of memory or a write failed. */
 int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows);
+/* cli_table_write()'s check of the texts alone, nothing written: CLI_OK or
+ * CLI_INPUT after the message (for a document of several tables). */
+int cli_table_check(const cli_table *t, cli_format fmt);
 
 /* Set by the global option --csv-raw: CSV text cells are written as they
  * are, without formula neutralisation (docs/formats.md). */
@@ -129,6 +151,18 @@ typedef struct cli_out {
     FILE *f;          /* write here */
     fu_outfile *file; /* NULL for standard output */
 } cli_out;
+/* An option's file: `option` "--customers", `path` NULL when not given. */
+typedef struct cli_path {
+    const char *option;
+    const char *path;
+} cli_path;
+/* Refuse an output that would replace one of the command's inputs (the same
+ * device and inode, through symlinks and hard links; a file that does not
+ * exist yet is no input) or another output (also by directory and name when
+ * it does not exist yet): CLI_OK, or CLI_USAGE after "PROG: --output x is
+ * the --events input x (the same file): it would be overwritten". Call it
+ * before reading or writing anything. */
+int cli_check_outputs(const char *prog, const cli_path *outputs, size_t nout, const cli_path *inputs, size_t nin);
 /* Open `path` (NULL: standard output). CLI_OK, or an exit code after an
  * error message starting with `prog`. */
 int cli_out_open(cli_out *o, const char *path, const char *prog);

@@ -386,7 +386,7 @@ static int run(int argc, char **argv) {
         cli_out_open(&out, NULL, "followup besttime"); /* standard output: write errors are reported */
         int bad = cli_table_write(t, fmt, out.f, 0);
         code = cli_out_close(&out, !bad, "followup besttime");
-        if (code == CLI_OK && bad) code = CLI_INTERNAL;
+        if (code == CLI_OK && bad) code = bad;
         if (code == CLI_OK) code = answer;
     }
 done:

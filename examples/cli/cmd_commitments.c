@@ -11,6 +11,7 @@
 
 #define PROG "followup commitments"
 
+
 /* ------------------------------------------------------------------ help */
 
 static const char k_common_help[] =
@@ -227,6 +228,9 @@ static int parse_args(int argc, char **argv, unsigned allowed, int want_id, args
         if (allowed & BIT(o)) takes[n++] = k_opts[o].name;
     takes[n] = NULL;
     int ec = cli_parse_options_for(prog, k_opts, O_COUNT, takes, argc, argv, 1, a, &a->id, want_id ? 1 : 0, &nid);
+    static const int texts[] = {O_CUSTOMER, O_TEXT, O_CATEGORY, O_OWNER, O_BY}; /* stored: named if not UTF-8 */
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0] && !ec; i++)
+        ec = cli_text_option(prog, k_opts[texts[i]].name, a->v[texts[i]]);
     if (ec) return ec;
     if (a->v[O_FORMAT] && cli_format_parse(a->v[O_FORMAT], &a->fmt) != 0)
         return cli_usage(PROG " %s: bad value '%s' for --format (table, csv or json)\n", argv[0], a->v[O_FORMAT]);
@@ -758,9 +762,9 @@ static int print_found(const found_list *fl, const setting *s, cli_format fmt, s
             return CLI_INTERNAL;
         }
     }
-    cli_table_write(t, fmt, stdout, 0);
+    int ec = cli_table_write(t, fmt, stdout, 0);
     cli_table_free(t);
-    return CLI_OK;
+    return ec;
 }
 
 static int run_extract(int argc, char **argv) {
@@ -855,9 +859,9 @@ static int print_list(const setting *s, const fu_commitment_list *list, int stat
             return CLI_INTERNAL;
         }
     }
-    cli_table_write(t, fmt, stdout, 0);
+    int ec = cli_table_write(t, fmt, stdout, 0);
     cli_table_free(t);
-    return CLI_OK;
+    return ec;
 }
 
 static int parse_state(const char *text, int *out) {
@@ -1009,6 +1013,37 @@ static int run_cancel(int argc, char **argv) { return run_close(argc, argv, 0); 
 
 /* ---------------------------------------------------------------- report */
 
+static const char *const sections[3] = {"due_24h", "at_risk", "overdue"};
+static const char *const titles[3] = {"due in the next 24 hours", "at risk", "overdue"};
+
+/* The report's three sections (due, at risk, overdue): CSV one table with a
+ * section column, JSON the opening "{" and one array per section, the table
+ * format a titled table per section. Every table is built and checked
+ * before anything is written (no half document). CLI_OK or an exit code. */
+static int print_sections(const setting *s, fu_commitment_list *const lists[3], cli_format fmt, const char *at_text) {
+    cli_table *t[3] = {NULL, NULL, NULL};
+    int ec = CLI_OK, n = fmt == CLI_FORMAT_CSV ? 1 : 3;
+    for (int k = 0; k < n && ec == CLI_OK; k++)
+        if (!(t[k] = commitment_table(fmt == CLI_FORMAT_CSV))) ec = CLI_INTERNAL;
+    for (int k = 0; k < 3 && ec == CLI_OK; k++) {
+        cli_table *into = fmt == CLI_FORMAT_CSV ? t[0] : t[k];
+        for (size_t i = 0; i < fu_commitment_list_count(lists[k]) && ec == CLI_OK; i++)
+            if (add_commitment_row(into, s, fmt == CLI_FORMAT_CSV ? sections[k] : NULL,
+                                   fu_commitment_list_get(lists[k], i)) != 0)
+                ec = CLI_INTERNAL;
+    }
+    for (int k = 0; k < n && ec == CLI_OK; k++) ec = cli_table_check(t[k], fmt);
+    if (ec == CLI_OK && fmt == CLI_FORMAT_JSON) fputs("{", stdout);
+    for (int k = 0; k < n && ec == CLI_OK; k++) {
+        if (fmt == CLI_FORMAT_JSON) printf("%s\"%s\": ", k ? ", " : "", sections[k]);
+        else if (fmt == CLI_FORMAT_TABLE)
+            printf("%s%s at %s: %zu\n", k ? "\n" : "", titles[k], at_text, fu_commitment_list_count(lists[k]));
+        if (fmt != CLI_FORMAT_TABLE || fu_commitment_list_count(lists[k])) ec = cli_table_write(t[k], fmt, stdout, 0);
+    }
+    for (int k = 0; k < 3; k++) cli_table_free(t[k]);
+    return ec;
+}
+
 static int run_report(int argc, char **argv) {
     args a;
     int ec = parse_args(argc, argv, COMMON | BIT(O_AT) | BIT(O_SINCE) | BIT(O_RECORD) | BIT(O_CUSTOMERS) | BIT(O_EVENTS),
@@ -1022,8 +1057,6 @@ static int run_report(int argc, char **argv) {
     int64_t at, since = INT64_MIN;
     if ((ec = parse_time_opt("report", "--at", a.v[O_AT], &at))) return ec;
     if (a.v[O_SINCE] && (ec = parse_time_opt("report", "--since", a.v[O_SINCE], &since))) return ec;
-    static const char *const sections[3] = {"due_24h", "at_risk", "overdue"};
-    static const char *const titles[3] = {"due in the next 24 hours", "at risk", "overdue"};
     setting s;
     fu_ledger *l = NULL;
     fu_commitment_list *lists[3] = {NULL, NULL, NULL};
@@ -1061,33 +1094,7 @@ static int run_report(int argc, char **argv) {
     else snprintf(rate, sizeof rate, "n/a");
     char at_text[FU_TIME_TEXT_SIZE];
     fmt_time(s.cal, at, at_text);
-    if (a.fmt == CLI_FORMAT_JSON) fputs("{", stdout);
-    cli_table *all = a.fmt == CLI_FORMAT_CSV ? commitment_table(1) : NULL;
-    if (a.fmt == CLI_FORMAT_CSV && !all) {
-        ec = CLI_INTERNAL;
-        goto done;
-    }
-    for (int k = 0; k < 3; k++) {
-        cli_table *t = all ? all : commitment_table(0);
-        if (!t) {
-            ec = CLI_INTERNAL;
-            goto done;
-        }
-        for (size_t i = 0; i < fu_commitment_list_count(lists[k]) && ec == CLI_OK; i++)
-            if (add_commitment_row(t, &s, all ? sections[k] : NULL, fu_commitment_list_get(lists[k], i)) != 0)
-                ec = CLI_INTERNAL;
-        if (!all && ec == CLI_OK) {
-            if (a.fmt == CLI_FORMAT_JSON) printf("%s\"%s\": ", k ? ", " : "", sections[k]);
-            else printf("%s%s at %s: %zu\n", k ? "\n" : "", titles[k], at_text, fu_commitment_list_count(lists[k]));
-            if (a.fmt == CLI_FORMAT_JSON || fu_commitment_list_count(lists[k])) cli_table_write(t, a.fmt, stdout, 0);
-        }
-        if (!all) cli_table_free(t);
-        if (ec != CLI_OK) break;
-    }
-    if (all) {
-        if (ec == CLI_OK) cli_table_write(all, a.fmt, stdout, 0);
-        cli_table_free(all);
-    }
+    ec = print_sections(&s, lists, a.fmt, at_text);
     if (ec != CLI_OK) goto done;
     if (a.fmt == CLI_FORMAT_JSON) {
         printf(", \"on_time\": {\"due\": %zu, \"on_time\": %zu, \"rate\": ", ot.due, ot.on_time);

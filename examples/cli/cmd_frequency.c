@@ -16,6 +16,7 @@ typedef struct args {
     const char *seg_name[64];
     double seg_value[64];
     int n_seg_values;
+    unsigned cost_given; /* a bit per channel given --cost */
 } args;
 
 static int parse_cost(const char *v, args *a) {
@@ -25,7 +26,13 @@ static int parse_cost(const char *v, args *a) {
     if (!eq || fu_channel_from_string(v, (size_t)(eq - v), &ch) != FU_OK || ch == FU_CHANNEL_NONE)
         return -1;
     double c = strtod(eq + 1, &end);
-    if (end == eq + 1 || *end || !(c >= 0)) return -1;
+    if (end == eq + 1 || *end || !(c >= 0) || c > CLI_MAX_COST) return -1;
+    if (a->cost_given & (1u << ch)) {
+        fprintf(stderr, "followup frequency: --cost: channel %s given twice; give each channel once\n",
+                fu_channel_name(ch));
+        return -2;
+    }
+    a->cost_given |= 1u << ch;
     a->cost[ch] = c;
     return 0;
 }
@@ -69,7 +76,10 @@ FREQ_NUMBER(opt_seed, "--seed", d >= 0, a->seed = (unsigned long)d)
 FREQ_NUMBER(opt_max_k, "--max-k", d >= 1 && d <= 64, a->max_k = (unsigned long)d)
 #undef FREQ_NUMBER
 
-static int opt_cost(const char *v, void *p) { return parse_cost(v, p) ? bad_value(v, "--cost") : 0; }
+static int opt_cost(const char *v, void *p) {
+    int rc = parse_cost(v, p);
+    return rc == -2 ? 1 : rc ? bad_value(v, "--cost") : 0;
+}
 static int opt_segment_value(const char *v, void *p) {
     return parse_segment_value(v, p) ? bad_value(v, "--segment-value") : 0;
 }
@@ -105,7 +115,7 @@ static const cli_option k_options[] = {
     CLI_HEADING("recommend:"),
     F("--value", "V", "value of one positive outcome (required)", opt_value),
     F("--segment-value", "S=V", "value for segment S instead (e.g. its mean CLV); repeatable", opt_segment_value),
-    F("--cost", "CH=AMOUNT", "cost of one contact on channel CH; repeatable", opt_cost),
+    F("--cost", "CH=AMOUNT", "cost of one contact on channel CH, 0..1e12; repeatable", opt_cost),
     F("--channel", "CH", "channel of the cadence (default phone)", opt_channel),
     F("--complaint-cost", "C", "cost of one negative outcome (default 0)", opt_complaint_cost),
     F("--horizon", "DAYS", "days a cap counts over (default 90)", opt_horizon),
@@ -226,6 +236,10 @@ static int parse_args(int argc, char **argv, args *a) {
     if (cli_parse_options_for(prog, k_options, N_OPTIONS, a->recommend ? NULL : fit_takes(), argc, argv, 2, a, NULL,
                               0, NULL))
         return -1;
+    const cli_path outs[] = {{"--output", a->output}};
+    const cli_path ins[] = {{"--bank", a->bank}, {"--events", a->events}, {"--customers", a->customers},
+                            {"--policy", a->policy}};
+    if (cli_check_outputs(prog, outs, 1, ins, 4)) return -1;
     if (!a->bank == !a->events) {
         fprintf(stderr, "followup frequency: give exactly one of --bank and --events\n");
         return -1;
@@ -313,15 +327,14 @@ static int load_attempts(const args *a, fu_frequency_attempt **att, size_t *n, c
     return rc;
 }
 
+/* The result to --output (written beside it and renamed over it, as every
+ * output file: docs/cli.md "Output files") or standard output. */
 static int write_text(const args *a, const char *text) {
-    FILE *f = a->output ? fopen(a->output, "wb") : stdout;
-    if (!f) {
-        fprintf(stderr, "followup frequency: cannot write %s\n", a->output);
-        return CLI_INPUT;
-    }
-    fputs(text, f);
-    if (a->output && fclose(f) != 0) return CLI_INPUT;
-    return CLI_OK;
+    cli_out out;
+    int rc = cli_out_open(&out, a->output, "followup frequency");
+    if (rc) return rc;
+    fputs(text, out.f);
+    return cli_out_close(&out, 1, "followup frequency");
 }
 
 static int recommend(const args *a, const fu_frequency *m, fu_frequency_format fmt) {

@@ -348,8 +348,8 @@ static int print_decision(const world *w, const char *customer, fu_channel chann
     /* JSON: allowed a boolean, absent values null, next_allowed null when no
      * instant allows the contact ("never" in the table and CSV) */
     if (t && !cli_table_set_types(t, "sstbStSS") && !cli_table_add(t, row)) {
-        cli_table_write(t, fmt, stdout, 0);
-        ex = d->allowed ? CLI_OK : CLI_FAIL;
+        ex = cli_table_write(t, fmt, stdout, 0);
+        if (ex == CLI_OK) ex = d->allowed ? CLI_OK : CLI_FAIL;
     }
     cli_table_free(t);
     return ex;
@@ -493,7 +493,7 @@ static int run_record(const args *a) {
             if (w.policy) out.fallback = fu_policy_calendar(w.policy, NULL);
             r.seq = seq;
             if (!out.t || log_row(&out, &r)) ex = CLI_INTERNAL;
-            else cli_table_write(out.t, fmt, stdout, 0);
+            else ex = cli_table_write(out.t, fmt, stdout, 0);
             cli_table_free(out.t);
             fu_calendar_free(out.cal);
         } else if (seq) {
@@ -562,7 +562,7 @@ static int run_log(const args *a) {
             ex = cli_exit_code(rc);
         }
     } else {
-        cli_table_write(out.t, fmt, stdout, 0);
+        ex = cli_table_write(out.t, fmt, stdout, 0);
     }
     cli_table_free(out.t);
     fu_calendar_free(out.cal);

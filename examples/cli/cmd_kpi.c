@@ -9,6 +9,7 @@ typedef struct kpi_args {
     const char *policy, *customers, *events, *ledger, *output, *from, *to, *as_of, *format, *segments;
     const char *create_customers;
     fu_kpi_options o;
+    unsigned cost_given; /* a bit per channel given --cost */
 } kpi_args;
 
 static int opt_period(const char *v, void *args) {
@@ -28,8 +29,9 @@ static int opt_cost(const char *v, void *args) {
     fu_channel ch;
     char *end = NULL;
     double amount = eq ? strtod(eq + 1, &end) : -1;
-    if (!eq || !end || *end || !(amount >= 0)) {
-        fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT with AMOUNT >= 0, e.g. phone=12.5\n");
+    if (!eq || !end || *end || !(amount >= 0) || amount > CLI_MAX_COST) {
+        fprintf(stderr, "followup kpi: --cost wants CHANNEL=AMOUNT with AMOUNT 0..1e12, e.g. phone=12.5%s%s%s\n",
+                eq ? " (got '" : "", eq ? cli_shown(eq + 1) : "", eq ? "')" : "");
         return 1;
     }
     if (fu_channel_from_string(v, (size_t)(eq - v), &ch) || ch == FU_CHANNEL_NONE) {
@@ -39,7 +41,14 @@ static int opt_cost(const char *v, void *args) {
         fputc('\n', stderr);
         return 1;
     }
-    ((kpi_args *)args)->o.contact_cost[ch] = amount;
+    kpi_args *a = args;
+    if (a->cost_given & (1u << ch)) {
+        fprintf(stderr, "followup kpi: --cost: channel %s given twice; give each channel once\n",
+                fu_channel_name(ch));
+        return 1;
+    }
+    a->cost_given |= 1u << ch;
+    a->o.contact_cost[ch] = amount;
     return 0;
 }
 
@@ -91,7 +100,8 @@ static const cli_option k_options[] = {
     O("--as-of", "T", "the data's \"now\" (default: the latest event,\nplaceholders aside)", as_of),
     {"--cost", "CH=AMOUNT",
      "cost of one contact on channel CH (phone, sms, email,\n"
-     "chat, video, visit); repeat per channel; enables ROI",
+     "chat, video, visit), 0..1e12; repeat per channel;\n"
+     "enables ROI",
      CLI_NO_SLOT, opt_cost},
     {"--budget", "AMOUNT",
      "follow-up budget of one period (same currency as\n"
@@ -155,6 +165,21 @@ static int write_out(const char *path, const char *text, size_t len) {
     return rc ? rc : bad ? CLI_INPUT : CLI_OK;
 }
 
+/* The text dashboard: group labels are data (a segments file, agent ids)
+ * and may hold control characters; they are escaped as the table format
+ * escapes them (cli_visible: ESC as \x1B), the dashboard's own line breaks
+ * kept. */
+static int write_dashboard(const char *path, const char *text) {
+    char *shown = cli_visible(text, 1);
+    if (!shown) {
+        fprintf(stderr, "followup kpi: out of memory\n");
+        return CLI_INTERNAL;
+    }
+    int rc = write_out(path, shown, strlen(shown));
+    free(shown);
+    return rc;
+}
+
 static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
     static const char *const hdr[] = {"kpi", "group", "period", "value", "ci_low", "ci_high", "n", "target", "status", "rule"};
     cli_table *t = cli_table_new(10, hdr);
@@ -189,8 +214,8 @@ static int table_out(const fu_kpi *k, cli_format fmt, const char *path) {
     cli_table_free(t);
     rc = cli_out_close(&out, !bad, "followup kpi");
     if (rc == CLI_OK && bad) {
-        fprintf(stderr, "followup kpi: out of memory\n");
-        rc = CLI_INTERNAL;
+        if (bad == CLI_INTERNAL) fprintf(stderr, "followup kpi: out of memory\n");
+        rc = bad;
     }
     return rc;
 }
@@ -233,6 +258,10 @@ static int run(int argc, char **argv) {
         }
     int ec = cli_parse_options("followup kpi", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
     if (ec) return ec;
+    const cli_path outs[] = {{"--output", args.output}};
+    const cli_path ins[] = {{"--policy", args.policy},   {"--customers", args.customers}, {"--events", args.events},
+                            {"--ledger", args.ledger},   {"--segments", args.segments}};
+    if ((ec = cli_check_outputs("followup kpi", outs, 1, ins, 5))) return ec;
     const char *policy = args.policy, *customers = args.customers, *events = args.events, *ledger = args.ledger;
     const char *output = args.output, *from = args.from, *to = args.to, *as_of = args.as_of;
     const char *format = args.format ? args.format : "dashboard";
@@ -305,7 +334,7 @@ static int run(int argc, char **argv) {
             fprintf(stderr,
                     "followup kpi: warning: %s labels %zu customer ids that are not in the book (first: '%s'); "
                     "their labels reach no event\n",
-                    args.segments, after - before, fu_book_customer(kb, before)->id);
+                    cli_shown(args.segments), after - before, cli_shown(fu_book_customer(kb, before)->id));
     }
     if (!rc && led && (rc = fu_kpi_add_ledger(k, led))) ctx = ledger;
     size_t nfig = 0;
@@ -323,7 +352,7 @@ static int run(int argc, char **argv) {
             cli_error("output");
             ret = CLI_INTERNAL;
         } else {
-            ret = write_out(output, text, len);
+            ret = fmt_dash ? write_dashboard(output, text) : write_out(output, text, len);
         }
     } else {
         ret = table_out(k, fmt, output);

@@ -219,12 +219,12 @@ static int write_status(const fu_plan *plan, fu_touchpoint_status status, int wi
         if (with_agent) cells[at++] = tp[i].agent, short_cells[sat++] = tp[i].agent;
         if (cli_table_add(t, narrow ? short_cells : cells) != 0) rc = CLI_INTERNAL;
     }
-    if (rc == CLI_OK && cli_table_write(t, fmt, out.f, 0)) rc = CLI_INTERNAL;
+    if (rc == CLI_OK) rc = cli_table_write(t, fmt, out.f, 0);
     cli_table_free(t);
     oc = cli_out_close(&out, rc == CLI_OK, "followup plan");
     if (oc) return oc; /* a write error, reported */
     if (rc) {
-        fprintf(stderr, "followup plan: out of memory\n");
+        if (rc == CLI_INTERNAL) fprintf(stderr, "followup plan: out of memory\n");
         return rc;
     }
     return rc;
@@ -234,6 +234,12 @@ static int write_status(const fu_plan *plan, fu_touchpoint_status status, int wi
  * options: CLI_OK, or CLI_USAGE after a message. */
 static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_options *bo, cli_format *fmt,
                          const char **agents_path) {
+    const cli_path outs[] = {{"--output", a->output}, {"--suppressed", a->suppressed}, {"--deferred", a->deferred},
+                             {"--later", a->later}};
+    const cli_path ins[] = {{"--policy", a->policy}, {"--customers", a->customers}, {"--events", a->events},
+                            {"--agents", a->agents}, {"--clv", a->clv}, {"--ledger", a->ledger}};
+    int ec = cli_check_outputs("followup plan", outs, 4, ins, 6);
+    if (ec) return ec;
     g_long_table = a->long_table != NULL;
     if ((a->calls_per_agent || a->daily_capacity) && !a->agents) /* would be ignored */
         return cli_usage("followup plan: %s needs --agents (without it capacity is not limited)\n",
@@ -242,7 +248,13 @@ static int plan_settings(const plan_args *a, fu_planner_options *po, fu_book_opt
     if (a->daily_capacity) po->flags |= FU_PLANNER_DAILY_CAPACITY;
     if (a->create_customers) bo->flags |= FU_BOOK_CREATE_CUSTOMERS;
     if (a->skip_unknown_kinds) bo->flags |= FU_BOOK_SKIP_UNKNOWN_KINDS;
-    /* --agents N, or a file when it is not a number */
+    /* --agents N, or a file when it is not a number: digits alone are a
+     * number (a count too large is not a file name) */
+    if (a->agents && a->agents[0] && a->agents[strspn(a->agents, "0123456789")] == '\0' &&
+        (cli_parse_uint(a->agents, &po->agents) || po->agents == 0 || po->agents > 100000))
+        return cli_usage("followup plan: --agents: expected 1..100000 agents on duty a day or an agents file, got '%s'"
+                         " (without --agents capacity is not limited)\n",
+                         a->agents);
     static const char *const checked[] = {"--format", "--agents", "--calls-per-agent"};
     const char *values[] = {a->format, a->agents, a->calls_per_agent};
     for (int k = 0; k < 3; k++) {
@@ -287,6 +299,40 @@ static int open_ledger(const char *path, const fu_policy *policy, int record, fu
     return CLI_OK;
 }
 
+/* The planner's span (fu_planner_plan: years 1..9999 with 400 years of
+ * room for cadence offsets at each end, a horizon of at most 100 years),
+ * checked as an option error (exit 2) naming the option. */
+static int check_span(const char *now_text, int64_t now, const char *horizon_text, int64_t horizon) {
+    const int64_t day = 86400, lo = INT64_C(-62135596800) + 400 * 366 * day,
+                  hi = INT64_C(253402300799) - 400 * 366 * day;
+    if (horizon > 100 * 366 * day)
+        return cli_usage("followup plan: --horizon: '%s' is longer than the planner's 100 years\n", horizon_text);
+    if (now < lo || now > hi)
+        return cli_usage("followup plan: --now: '%s' is outside the planner's range (400 years from either end of "
+                         "years 1..9999 stay free for cadence offsets)\n",
+                         now_text ? now_text : "the current time");
+    return CLI_OK;
+}
+
+/* --now (default: the current time) and --horizon, checked: CLI_OK or
+ * CLI_USAGE after a message naming the option. */
+static int parse_span(const char *now_text, const char *horizon_text, int64_t *now, fu_duration *hd) {
+    if (now_text) {
+        if (fu_time_parse(now_text, strlen(now_text), now) != FU_OK) {
+            cli_error("--now");
+            return CLI_USAGE;
+        }
+    } else
+        *now = (int64_t)time(NULL);
+    if (fu_duration_parse(horizon_text, strlen(horizon_text), hd) != FU_OK) {
+        cli_error("--horizon");
+        return CLI_USAGE;
+    }
+    if (hd->unit != FU_DURATION_SECONDS || hd->value <= 0)
+        return cli_usage("followup plan: --horizon must be a positive wall-time duration (1d, 36h, 1w)\n");
+    return check_span(now_text, *now, horizon_text, hd->value);
+}
+
 static int run(int argc, char **argv) {
     plan_args a;
     memset(&a, 0, sizeof a);
@@ -305,20 +351,8 @@ static int run(int argc, char **argv) {
     if (!customers || !events)
         return cli_usage("followup plan: --customers and --events are required (see --help)\n");
     int64_t now;
-    if (now_text) {
-        if (fu_time_parse(now_text, strlen(now_text), &now) != FU_OK) {
-            cli_error("--now");
-            return CLI_USAGE;
-        }
-    } else
-        now = (int64_t)time(NULL);
     fu_duration hd;
-    if (fu_duration_parse(horizon_text, strlen(horizon_text), &hd) != FU_OK) {
-        cli_error("--horizon");
-        return CLI_USAGE;
-    }
-    if (hd.unit != FU_DURATION_SECONDS || hd.value <= 0)
-        return cli_usage("followup plan: --horizon must be a positive wall-time duration (1d, 36h, 1w)\n");
+    if ((ec = parse_span(now_text, horizon_text, &now, &hd))) return ec;
 
     fu_policy *policy = NULL;
     fu_book *book = NULL;
@@ -394,7 +428,7 @@ static int run(int argc, char **argv) {
                 "followup plan: warning: product_class '%s'%s names no product class of the policy "
                 "(segments.product_classes: a class or its kind); those events take their class from unit_price "
                 "or their order's purchase, else match no product_class condition\n",
-                unknown_class, unknown_classes > 1 ? " and others" : "");
+                cli_shown(unknown_class), unknown_classes > 1 ? " and others" : "");
     size_t short_agents = 0;
     const char *short_agent = NULL;
     int short_min = 0, short_need = 0;
@@ -402,7 +436,7 @@ static int run(int argc, char **argv) {
         fprintf(stderr,
                 "followup plan: warning: agent %s%s: the shift meets agents.team_hours for %d minutes a day, "
                 "calls_per_day needs %d; is the agents file's tz right (without a tz column shifts are UTC)?\n",
-                short_agent, short_agents > 1 ? " and others" : "", short_min, short_need);
+                cli_shown(short_agent), short_agents > 1 ? " and others" : "", short_min, short_need);
 done:
     fu_plan_free(plan);
     fu_planner_free(pl);

@@ -154,7 +154,7 @@ static int write_fit_json(const char *path, const fu_segment_run_fit *f, const c
     FILE *out = o.f;
     if (!f->has_model) { /* no parameters to write: say why */
         fprintf(out, "{\"model\": null, \"unit\": \"%s\", \"error\": ", unit);
-        cli_json_string(out, f->model_error);
+        if (cli_json_string(out, f->model_error)) fputs("null", out); /* a library message: UTF-8 (never reached) */
         fprintf(out, ", \"gammagamma\": null}\n");
         return cli_out_close(&o, !ferror(out), "followup segment");
     }
@@ -228,12 +228,12 @@ static int write_segments(const fu_book *book, const fu_segment_run *run, cli_fo
                                a->human ? "human" : "automated"};
         if (cli_table_add(t, cells) != 0) rc = CLI_INTERNAL;
     }
-    int bad = rc != CLI_OK || cli_table_write(t, fmt, out.f, 0);
+    int bad = rc != CLI_OK ? rc : cli_table_write(t, fmt, out.f, 0);
     cli_table_free(t);
     int oc = cli_out_close(&out, !bad, "followup segment");
     if (oc) return oc;
-    if (bad) fprintf(stderr, "followup segment: out of memory\n");
-    return bad ? CLI_INTERNAL : CLI_OK;
+    if (bad == CLI_INTERNAL) fprintf(stderr, "followup segment: out of memory\n");
+    return bad;
 }
 
 /* The fitted parameters on stderr. */
@@ -289,6 +289,9 @@ static int run(int argc, char **argv) {
     memset(&args, 0, sizeof args);
     int ec = cli_parse_options("followup segment", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
     if (ec) return ec;
+    const cli_path outs[] = {{"--output", args.output}, {"--fit-output", args.fit_output}};
+    const cli_path ins[] = {{"--policy", args.policy}, {"--customers", args.customers}, {"--events", args.events}};
+    if ((ec = cli_check_outputs("followup segment", outs, 2, ins, 3))) return ec;
     fu_segment_run_options so = FU_SEGMENT_RUN_OPTIONS_INIT;
     cli_format fmt = CLI_FORMAT_CSV;
     int64_t now = 0;

@@ -102,11 +102,29 @@ int cli_simulate_count(const char *opt, const char *value, unsigned int lo, unsi
     return 0;
 }
 
+/* --output against the inputs, the policy files of --compare included
+ * (cli_check_outputs()). */
+static int check_outputs(const simulate_args *a) {
+    enum { MAX_INPUTS = 36 };
+    cli_path ins[MAX_INPUTS] = {{"--policy", a->policy}, {"--customers", a->customers}, {"--events", a->events},
+                                {"--truth", a->truth}};
+    size_t n = 4;
+    char *list = a->compare ? strdup(a->compare) : NULL, *save = NULL;
+    for (char *item = list ? strtok_r(list, ",", &save) : NULL; item && n < MAX_INPUTS;
+         item = strtok_r(NULL, ",", &save))
+        ins[n++] = (cli_path){"--compare", item};
+    const cli_path outs[] = {{"--output", a->output}};
+    int ec = cli_check_outputs("followup simulate", outs, 1, ins, n);
+    free(list);
+    return ec;
+}
+
 static int run(int argc, char **argv) {
     simulate_args args;
     memset(&args, 0, sizeof args);
     int ec = cli_parse_options("followup simulate", k_options, N_OPTIONS, argc, argv, 1, &args, NULL, 0, NULL);
     if (ec) return ec;
+    if ((ec = check_outputs(&args))) return ec;
     if (args.step || args.days) {
         fprintf(stderr,
                 "followup simulate: %s: no longer accepted: `followup simulate` runs the decision-quality "

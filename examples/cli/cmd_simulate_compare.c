@@ -290,7 +290,7 @@ static int write_compare(const sim_args *a, char names[][256], const fu_simulati
         for (size_t j = 1; j < ncols; j++) row[j] = cells[j - 1];
         if (cli_table_add(t, row)) rc = CLI_INTERNAL;
     }
-    if (rc == CLI_OK && cli_table_write(t, a->fmt, out, 0)) rc = CLI_INTERNAL;
+    if (rc == CLI_OK) rc = cli_table_write(t, a->fmt, out, 0);
     cli_table_free(t);
     return rc;
 }
@@ -415,7 +415,7 @@ static int sensitivity(const sim_args *a, const fu_book *book, const fu_simulati
             for (int k = 0; k < NCOL; k++) row[k] = c[k];
             if (cli_table_add(t, row)) rc = CLI_INTERNAL;
         }
-    if (rc == CLI_OK && cli_table_write(t, a->fmt, out, 0)) rc = CLI_INTERNAL;
+    if (rc == CLI_OK) rc = cli_table_write(t, a->fmt, out, 0);
     cli_table_free(t);
     return rc;
 }

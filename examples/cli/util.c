@@ -7,6 +7,9 @@
 #include <unicode/utf8.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <libgen.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,6 +75,12 @@ int cli_parse_uint(const char *s, unsigned int *out) {
     if (!*s || *end || v > 100000000ul || s[0] == '-') return -1;
     *out = (unsigned int)v;
     return 0;
+}
+
+int cli_text_option(const char *prog, const char *opt, const char *value) {
+    size_t ok = value ? cli_utf8_valid_prefix(value) : 0;
+    if (!value || !value[ok]) return CLI_OK;
+    return cli_usage("%s: %s: '%s' is not valid UTF-8 (byte %zu)\n", prog, opt, cli_shown(value), ok + 1);
 }
 
 int cli_usage(const char *fmt, ...) {
@@ -144,6 +153,7 @@ int cli_parse_options_for(const char *prog, const cli_option *opts, size_t n, co
                           size_t *npositional) {
     size_t np = 0;
     char what[256];
+    const char *given[128] = {NULL}; /* each option's first value, by table index */
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0') { /* "-" alone is a value (standard input) */
@@ -163,6 +173,14 @@ int cli_parse_options_for(const char *prog, const cli_option *opts, size_t n, co
                 return cli_usage("%s: %s needs a value\n", prog, a);
             v = argv[++i];
         }
+        size_t k = (size_t)(o - opts);
+        int repeatable = o->help && strstr(o->help, "repeat") != NULL; /* as its help says */
+        if (!repeatable && k < 128 && given[k]) {
+            if (!o->arg) return cli_usage("%s: %s given twice; give it once\n", prog, a);
+            return cli_usage("%s: %s given twice ('%s', then '%s'); give it once\n", prog, a, cli_shown(given[k]),
+                             cli_shown(v));
+        }
+        if (k < 128) given[k] = v;
         if (o->each) {
             if (o->each(v, args)) return CLI_USAGE;
         } else if (o->offset != CLI_NO_SLOT) {
@@ -292,6 +310,54 @@ static int write_csv_record(FILE *out, char *const *cells, size_t n) {
     return rc;
 }
 
+/* The file a path names: its device and inode through symlinks (stat), or
+ * for a file that does not exist yet its directory's device and inode and
+ * its base name. 0, or -1 when neither can be found. */
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+    int exists;
+    char base[256];
+} file_id;
+
+static int file_id_of(const char *path, file_id *id) {
+    struct stat st;
+    memset(id, 0, sizeof *id);
+    if (stat(path, &st) == 0) {
+        id->dev = st.st_dev, id->ino = st.st_ino, id->exists = 1;
+        return 0;
+    }
+    char dir[PATH_MAX], base[PATH_MAX];
+    if (strlen(path) >= sizeof dir) return -1;
+    strcpy(dir, path);
+    strcpy(base, path);
+    const char *b = basename(base);
+    if (strlen(b) >= sizeof id->base || stat(dirname(dir), &st) != 0) return -1;
+    strcpy(id->base, b);
+    id->dev = st.st_dev, id->ino = st.st_ino;
+    return 0;
+}
+
+static int same_file(const file_id *a, const file_id *b) {
+    return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && strcmp(a->base, b->base) == 0;
+}
+
+int cli_check_outputs(const char *prog, const cli_path *outputs, size_t nout, const cli_path *inputs, size_t nin) {
+    for (size_t i = 0; i < nout; i++) {
+        file_id o, x;
+        if (!outputs[i].path || file_id_of(outputs[i].path, &o)) continue;
+        for (size_t j = 0; j < nin && o.exists; j++)
+            if (inputs[j].path && !file_id_of(inputs[j].path, &x) && x.exists && same_file(&o, &x))
+                return cli_usage("%s: %s %s is the %s input %s (the same file): it would be overwritten\n", prog,
+                                 outputs[i].option, outputs[i].path, inputs[j].option, inputs[j].path);
+        for (size_t k = 0; k < i; k++)
+            if (outputs[k].path && !file_id_of(outputs[k].path, &x) && same_file(&o, &x))
+                return cli_usage("%s: %s %s and %s %s are the same file: one would overwrite the other\n", prog,
+                                 outputs[k].option, outputs[k].path, outputs[i].option, outputs[i].path);
+    }
+    return CLI_OK;
+}
+
 int cli_out_open(cli_out *o, const char *path, const char *prog) {
     memset(o, 0, sizeof *o);
     o->f = stdout;
@@ -377,6 +443,38 @@ static char *truncate_text(const char *s, size_t width) {
     return d;
 }
 
+static char *visible_text(const char *s);
+
+/* True when column c's JSON cells are written as strings (cli_json_string). */
+static int json_text_column(const cli_table *t, size_t c) {
+    int type = t->types ? t->types[c] : CLI_JSON_STRING;
+    return type != CLI_JSON_NUMBER && type != CLI_JSON_BOOL;
+}
+
+/* Every text of the JSON document checked before a byte of it is written:
+ * text that is not valid UTF-8 cannot be written as JSON (docs/cli.md), and
+ * half a document on standard output would look like a result to a pipe.
+ * 0, or -1 after "followup: row R, column C: ..." on stderr. */
+static int json_check_rows(const cli_table *t, size_t rows) {
+    for (size_t c = 0; c < t->ncols; c++)
+        if (t->headers[c][cli_utf8_valid_prefix(t->headers[c])] != '\0') {
+            fprintf(stderr, "followup: column %zu: name is not valid UTF-8; JSON not written\n", c + 1);
+            return -1;
+        }
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *cell = t->cells[r * t->ncols + c];
+            size_t ok = cell ? cli_utf8_valid_prefix(cell) : 0;
+            if (!cell || !json_text_column(t, c) || cell[ok] == '\0') continue;
+            char *name = visible_text(t->headers[c]);
+            fprintf(stderr, "followup: row %zu, column %s: text is not valid UTF-8 (byte %zu); JSON not written\n",
+                    r + 1, name ? name : "?", ok + 1);
+            free(name);
+            return -1;
+        }
+    return 0;
+}
+
 static int write_json_rows(const cli_table *t, FILE *out, size_t rows) {
     fputs("[", out);
     for (size_t r = 0; r < rows; r++) {
@@ -385,11 +483,8 @@ static int write_json_rows(const cli_table *t, FILE *out, size_t rows) {
             if (c) fputs(", ", out);
             const char *cell = t->cells[r * t->ncols + c];
             if (cli_json_string(out, t->headers[c]) || (fputs(": ", out), 0) ||
-                cli_json_value(out, t->types ? t->types[c] : CLI_JSON_STRING, cell)) {
-                fprintf(stderr, "followup: row %zu, column %s: text is not valid UTF-8 (byte %zu); JSON not written\n",
-                        r + 1, t->headers[c], cli_utf8_valid_prefix(cell) + 1);
-                return -1;
-            }
+                cli_json_value(out, t->types ? t->types[c] : CLI_JSON_STRING, cell))
+                return -1; /* not reached: json_check_rows() came first */
         }
         fputc('}', out);
     }
@@ -397,11 +492,7 @@ static int write_json_rows(const cli_table *t, FILE *out, size_t rows) {
     return 0;
 }
 
-/* A copy of s for a terminal: control characters (C0, DEL, C1) and bytes
- * that are not UTF-8 are written as escapes (\n, \t, \r, \xHH, \u0085),
- * so that a note cannot move the cursor, retitle the window or break the
- * table's rows. NULL when out of memory. */
-static char *visible_text(const char *s) {
+char *cli_visible(const char *s, int keep_newlines) {
     size_t n = strlen(s);
     char *d = malloc(n * 6 + 1), *o = d;
     if (!d) return NULL;
@@ -410,7 +501,9 @@ static char *visible_text(const char *s) {
         int32_t j = i;
         UChar32 cp;
         U8_NEXT((const uint8_t *)s, j, len, cp);
-        if (cp == '\n' || cp == '\t' || cp == '\r') {
+        if (cp == '\n' && keep_newlines) {
+            *o++ = '\n';
+        } else if (cp == '\n' || cp == '\t' || cp == '\r') {
             *o++ = '\\';
             *o++ = cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r';
         } else if (cp < 0) {
@@ -427,6 +520,17 @@ static char *visible_text(const char *s) {
     }
     *o = '\0';
     return d;
+}
+
+static char *visible_text(const char *s) { return cli_visible(s, 0); }
+
+const char *cli_shown(const char *s) {
+    static char *slot[4];
+    static unsigned next;
+    unsigned k = next++ % 4;
+    free(slot[k]);
+    slot[k] = cli_visible(s ? s : "", 0);
+    return slot[k] ? slot[k] : "?";
 }
 
 /* The table format's cells (headers first) made visible; NULL when out of
@@ -477,21 +581,26 @@ static int write_text_row(FILE *out, char *const *cells, const size_t *w, size_t
     return 0;
 }
 
+int cli_table_check(const cli_table *t, cli_format fmt) {
+    return fmt == CLI_FORMAT_JSON && json_check_rows(t, t->nrows) ? CLI_INPUT : CLI_OK;
+}
+
 int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_rows) {
     size_t rows = t->nrows;
     if (max_rows && rows > max_rows) rows = max_rows;
     if (fmt == CLI_FORMAT_CSV) {
-        if (write_csv_record(out, t->headers, t->ncols)) return -1;
+        if (write_csv_record(out, t->headers, t->ncols)) return CLI_INTERNAL;
         for (size_t r = 0; r < rows; r++)
-            if (write_csv_record(out, t->cells + r * t->ncols, t->ncols)) return -1;
+            if (write_csv_record(out, t->cells + r * t->ncols, t->ncols)) return CLI_INTERNAL;
     } else if (fmt == CLI_FORMAT_JSON) {
-        if (write_json_rows(t, out, rows)) return -1;
+        if (json_check_rows(t, rows)) return CLI_INPUT;
+        if (write_json_rows(t, out, rows)) return CLI_INTERNAL;
     } else {
         size_t *w = calloc(t->ncols, sizeof *w);
         char **v = w ? visible_cells(t, rows) : NULL;
         if (!v) {
             free(w);
-            return -1;
+            return CLI_INTERNAL;
         }
         fit_widths(t, v, w, rows);
         int rc = write_text_row(out, v, w, t->ncols);
@@ -504,9 +613,9 @@ int cli_table_write(const cli_table *t, cli_format fmt, FILE *out, size_t max_ro
         for (size_t i = 0; i < (rows + 1) * t->ncols; i++) free(v[i]);
         free(v);
         free(w);
-        if (rc) return -1;
+        if (rc) return CLI_INTERNAL;
     }
-    return ferror(out) ? -1 : 0;
+    return ferror(out) ? CLI_INTERNAL : CLI_OK;
 }
 
 void cli_table_free(cli_table *t) {
@@ -591,7 +700,7 @@ static void placeholder_warning(const fu_book *book, const char *prog, size_t co
     utc_date(t, when, sizeof when);
     fprintf(stderr, "%s: warning: %zu event(s) more than %d years %s of the history (%s: customer %s, %s); a %s?\n",
             prog, count, CLI_EARLY_YEARS, late ? "after the 99th percentile" : "before the first percentile",
-            late ? "latest" : "earliest", event_customer(book, i), when,
+            late ? "latest" : "earliest", cli_shown(event_customer(book, i)), when,
             late ? "placeholder date" : "null placeholder date");
 }
 

@@ -145,8 +145,8 @@ def test_truth_of_another_book_is_refused_naming_file_line_and_what_was_expected
     cases = {
         "header_only.csv": (lines[0], ": no row for customer 'R00001' (1000 of the book's 1000 customers"),
         "unknown_id.csv": ("".join(lines).replace("\nR00001,", "\nZZZ01,", 1),
-                           "unknown_id.csv:2: column 1: customer 'ZZZ01' is not in the book"),
-        "twice.csv": ("".join(lines) + lines[1], "twice.csv:1002: column 1: customer 'R00001' has a second row"),
+                           "unknown_id.csv:2:1: customer_id: customer 'ZZZ01' is not in the book"),
+        "twice.csv": ("".join(lines) + lines[1], "twice.csv:1002:1: customer_id: customer 'R00001' has a second row"),
     }
     for name, (text, want) in cases.items():
         path = tmp_path / name
@@ -182,7 +182,7 @@ def test_without_truth_the_report_names_the_flat_answer_model():
     (("--compare", "BASELINE"), "'BASELINE' is neither a run"),
     (("--compare", "baseline,,policy"), "--compare 'baseline,,policy': run 2 is empty (expected baseline, policy,"),
     (("--compare", ""), "run 1 is empty"),
-    (("--to", "2026-09-28T00:00:00+08:00"), "--to must be after --from"),
+    (("--to", "2026-09-28T00:00:00+08:00"), "--to given twice"),  # review s13 I13: no silent last-one-wins
 ])
 def test_option_errors_name_the_option_and_the_valid_choices(args, message):
     """D10: these ran silently (ignored, 0 meaning 200, -1 wrapping, identical
@@ -190,6 +190,11 @@ def test_option_errors_name_the_option_and_the_valid_choices(args, message):
     r = run(*SPAN, *args)
     assert r.returncode == 2 and r.stdout == "", r.stderr
     assert r.stderr.startswith("followup simulate: ") and message in r.stderr, r.stderr
+
+
+def test_to_must_be_after_from():
+    r = run("--from", "2026-09-28T00:00:00+08:00", "--to", "2026-09-28T00:00:00+08:00")
+    assert r.returncode == 2 and "--to must be after --from" in r.stderr, r.stderr
 
 
 def test_timeliness_by_tier_adds_up_to_the_overall():
