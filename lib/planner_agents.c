@@ -1596,6 +1596,11 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end)
     return rc;
 }
 
+size_t fu__planner_agent_count(fu_planner *pl) {
+    const fu__agent_set *A = *fu__planner_agents(pl);
+    return A ? A->n : 0;
+}
+
 int fu__pl_contact_by_team(const fu_planner *pl, const fu_event *e, const char *team) {
     const fu__agent_set *A = *fu__planner_agents((fu_planner *)pl);
     if (!team || !A || !A->n || !e->agent_id) return 1;
