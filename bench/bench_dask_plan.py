@@ -391,6 +391,8 @@ def main() -> int:
     ap.add_argument("--keep-parts", type=int, default=0,
                     help="with --rounds: open parts a worker keeps between rounds (0: made again each time)")
     a = ap.parse_args()
+    if a.rounds and (a.kpi or a.repeat):
+        ap.error("--rounds: --kpi and --repeat are of the one-round pass (the rounds' runs check with --check)")
 
     from dask.distributed import Client, LocalCluster
 
