@@ -33,6 +33,25 @@ Phases:
           of its plan CSV (all statuses, status columns) and its planned
           agent contacts per local day (--out: also writes the CSV)
 
+With --rounds (capacity over several days: the plan of one planner without
+daily_capacity, docs/scaling.md "Rounds over several days") the phases after
+cycles are:
+  open    every partition plans without capacity, keeps its plan open
+          (followup.CapacityPart) and returns its planned agent contacts
+  rounds  followup.capacity_round over all items in the driver, one day a
+          round; after each, the partitions with contacts over the day's cap
+          move them with their own planner (CapacityPart.move: all of the
+          partition's items there and back)
+  close   every partition's plan after the last round (CapacityPart.plan):
+          counts, SHA-256 and contacts per day as the plan phase returns
+A partition's part is kept in its worker between rounds up to --keep-parts
+a worker (0, the default: made again from (seed, p) for each round, so a
+worker holds one partition at a time); --check compares with one planner
+without daily_capacity. --kpi and --repeat are of the one-round pass.
+
+    nohup nice -n 10 /usr/bin/python3 bench/bench_dask_plan.py --customers 20000000 \\
+        --partitions 200 --agents 20000 --horizon-days 3 --rounds > dask20m-rounds.log 2>&1 &
+
 Checks: the planned agent contacts of every day, over all partitions, are
 at most agents x calls a day; the plan's counters add up; --kpi: the merged
 KPI partials count what the generator made; --repeat K: K partitions
