@@ -33,6 +33,25 @@ Phases:
           of its plan CSV (all statuses, status columns) and its planned
           agent contacts per local day (--out: also writes the CSV)
 
+With --rounds (capacity over several days: the plan of one planner without
+daily_capacity, docs/scaling.md "Rounds over several days") the phases after
+cycles are:
+  open    every partition plans without capacity, keeps its plan open
+          (followup.CapacityPart) and returns its planned agent contacts
+  rounds  followup.capacity_round over all items in the driver, one day a
+          round; after each, the partitions with contacts over the day's cap
+          move them with their own planner (CapacityPart.move: all of the
+          partition's items there and back)
+  close   every partition's plan after the last round (CapacityPart.plan):
+          counts, SHA-256 and contacts per day as the plan phase returns
+A partition's part is kept in its worker between rounds up to --keep-parts
+a worker (0, the default: made again from (seed, p) for each round, so a
+worker holds one partition at a time); --check compares with one planner
+without daily_capacity. --kpi and --repeat are of the one-round pass.
+
+    nohup nice -n 10 /usr/bin/python3 bench/bench_dask_plan.py --customers 20000000 \\
+        --partitions 200 --agents 20000 --horizon-days 3 --rounds > dask20m-rounds.log 2>&1 &
+
 Checks: the planned agent contacts of every day, over all partitions, are
 at most agents x calls a day; the plan's counters add up; --kpi: the merged
 KPI partials count what the generator made; --repeat K: K partitions
@@ -138,6 +157,13 @@ def task_plan(src: dict, p: int, cycles, horizon: int, deferred: bytes, out: str
     plan = followup.Planner(_policy(), book, tier_cycles=cycles, capacity_pass=True).plan(src["now"], horizon)
     if deferred:
         followup.apply_capacity(plan, deferred)
+    return _plan_result(p, plan, out)
+
+
+def _plan_result(p: int, plan, out: str | None):
+    """What a partition's final plan reports: its row counts, the SHA-256 of
+    its CSV (all statuses, status columns), its planned agent contacts per
+    local day."""
     text = plan.csv(status_mask=ALL_STATUSES, with_status=True)
     if out:
         (pathlib.Path(out) / f"part-{p:05d}.csv").write_text(text, encoding="utf-8")
@@ -145,6 +171,65 @@ def task_plan(src: dict, p: int, cycles, horizon: int, deferred: bytes, out: str
     rows = text.count("\n") - 1
     digest = hashlib.sha256(text.encode()).hexdigest()
     return p, (s.planned, s.deferred, s.agent_contacts, rows), digest, _day_counts(plan), _me()
+
+
+# ---- --rounds: capacity over several days across partitions (docs/scaling.md, "Rounds over several days")
+def _kept() -> dict:
+    """This worker's open parts ((run, p) -> CapacityPart, most recent last)
+    and how many it made; outside a worker, this process's."""
+    try:
+        from dask.distributed import get_worker
+        owner = get_worker()
+    except (ImportError, ValueError):
+        owner = _kept
+    import collections
+    import threading
+    return owner.__dict__.setdefault("_bench_parts", {"parts": collections.OrderedDict(), "lock": threading.Lock(),
+                                                      "made": collections.Counter()})
+
+
+def _part(src: dict, p: int, cycles, horizon: int, run: str, keep: int):
+    """Partition p's CapacityPart: kept in this worker, or made again (it
+    goes on from the items alone: every task is a pure function of its
+    inputs)."""
+    kept, key = _kept(), (run, p)
+    with kept["lock"]:
+        cp = kept["parts"].pop(key, None)
+    if cp is None:
+        book, _ = _book(src, p)
+        cp = followup.CapacityPart(followup.Planner(_policy(), book, tier_cycles=cycles, capacity_pass=True),
+                                   src["now"], horizon)
+        with kept["lock"]:
+            kept["made"][run] += 1
+    if keep > 0:
+        with kept["lock"]:
+            kept["parts"][key] = cp
+            while len(kept["parts"]) > keep:
+                kept["parts"].popitem(last=False)
+    return cp
+
+
+def task_open(src: dict, p: int, cycles, horizon: int, run: str, keep: int):
+    cp = _part(src, p, cycles, horizon, run, keep)
+    items = np.frombuffer(cp.items(), dtype=followup.CAPACITY_DTYPE).copy()
+    items["customer"] = p + items["customer"] * src["partitions"]  # the whole book's index (gen_dask_book.py)
+    items["part"] = p
+    return items.tobytes(), None, None, _me()
+
+
+def task_move(src: dict, p: int, cycles, horizon: int, run: str, keep: int, items: bytes, day: int):
+    return _part(src, p, cycles, horizon, run, keep).move(items, day), _me()
+
+
+def task_close(src: dict, p: int, cycles, horizon: int, run: str, keep: int, items: bytes, out: str | None):
+    cp, kept = _part(src, p, cycles, horizon, run, 0), _kept()
+    with kept["lock"]:
+        kept["parts"].pop((run, p), None)
+    return _plan_result(p, cp.plan(items), out)
+
+
+def parts_made(run: str) -> int:
+    return _kept()["made"][run]
 
 
 _T0 = time.perf_counter()
@@ -231,6 +316,76 @@ def run_plan(client, src, cycles, horizon, per_part, out, meter, which=None):
     return res
 
 
+def run_open(client, src, cycles, horizon, run, keep, meter):
+    """--rounds, phase 1: every partition's open part and its items, in one
+    array sorted by partition (the rounds keep the order), with each
+    partition's bounds in it and the workers that hold its part."""
+    from dask.distributed import as_completed
+    futs = [client.submit(task_open, src, p, cycles, horizon, run, keep, pure=False)
+            for p in range(src["partitions"])]
+    at = [{} for _ in futs]  # where each partition's part is kept (--keep-parts): its rounds go there
+    chunks = [None] * len(futs)
+    for i, fut in enumerate(as_completed(futs)):
+        _progress("open", i, len(futs))
+        blob, _, _, me = fut.result()
+        meter.note(me)
+        chunks[futs.index(fut)] = np.frombuffer(blob, dtype=followup.CAPACITY_DTYPE)
+    if keep > 0:
+        where = {k: sorted(a) for k, a in client.who_has(futs).items()}
+        at = [dict(workers=where[f.key], allow_other_workers=True) if where.get(f.key) else {} for f in futs]
+    for f in futs:
+        f.release()
+    bounds = np.cumsum([0] + [len(c) for c in chunks])
+    items = np.concatenate(chunks) if chunks else np.zeros(0, followup.CAPACITY_DTYPE)
+    del chunks
+    return items, bounds, at
+
+
+def run_rounds(client, src, cycles, horizon, items, bounds, at, agents, calls, run, keep, meter):
+    """--rounds, phase 2: followup.capacity_round over all items in the
+    driver until no day is over its cap; after each, the partitions with
+    items over the cap move them (CapacityPart.move). Returns the items, the
+    number of rounds and the driver's seconds in capacity_round."""
+    from dask.distributed import as_completed
+    policy = followup.policy_default()  # not _policy(): the tasks pickle its dict
+    day, rounds, t_round = None, 0, 0.0
+    while True:
+        t0 = time.perf_counter()
+        blob, day, over = followup.capacity_round(policy, items, agents, calls, day)
+        items = np.frombuffer(blob, dtype=followup.CAPACITY_DTYPE).copy()
+        del blob
+        t_round += time.perf_counter() - t0
+        if not over:
+            return items, rounds, t_round
+        rounds += 1
+        is_over = items["deferred"] == followup.CAPACITY_OVER
+        busy = [p for p in range(src["partitions"]) if is_over[bounds[p]:bounds[p + 1]].any()]
+        print(f"  round {rounds}: day {day}, {over} over the cap in {len(busy)} partitions, "
+              f"{time.perf_counter() - _T0:.0f} s", flush=True)
+        futs = {client.submit(task_move, src, p, cycles, horizon, run, keep, items[bounds[p]:bounds[p + 1]].tobytes(),
+                              day, pure=False, **at[p]): p for p in busy}
+        for fut in as_completed(futs):
+            moved, me = fut.result()
+            fut.release()
+            meter.note(me)
+            p = futs[fut]
+            items[bounds[p]:bounds[p + 1]] = np.frombuffer(moved, dtype=followup.CAPACITY_DTYPE)
+
+
+def run_close(client, src, cycles, horizon, items, bounds, at, run, keep, out, meter):
+    from dask.distributed import as_completed
+    futs = [client.submit(task_close, src, p, cycles, horizon, run, keep, items[bounds[p]:bounds[p + 1]].tobytes(),
+                          out, pure=False, **at[p]) for p in range(src["partitions"])]
+    res = {}
+    for i, fut in enumerate(as_completed(futs)):
+        _progress("close", i, len(futs))
+        p, counts, digest, days, me = fut.result()
+        fut.release()
+        meter.note(me)
+        res[p] = (counts, digest, days)
+    return res
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     src_g = ap.add_mutually_exclusive_group(required=True)
@@ -249,7 +404,14 @@ def main() -> int:
     ap.add_argument("--kpi", action="store_true", help="KPI partials per partition, merged in the driver")
     ap.add_argument("--repeat", type=int, default=0, help="plan K partitions again in the driver process, compare")
     ap.add_argument("--check", action="store_true", help="a book that fits: plan it in the driver too, compare")
+    ap.add_argument("--rounds", action="store_true",
+                    help="capacity over several days by the rounds (capacity_round, CapacityPart) instead of the "
+                         "one-day rule's single pass")
+    ap.add_argument("--keep-parts", type=int, default=0,
+                    help="with --rounds: open parts a worker keeps between rounds (0: made again each time)")
     a = ap.parse_args()
+    if a.rounds and (a.kpi or a.repeat):
+        ap.error("--rounds: --kpi and --repeat are of the one-round pass (the rounds' runs check with --check)")
 
     from dask.distributed import Client, LocalCluster
 
@@ -278,6 +440,14 @@ def main() -> int:
         times["cycles"] = time.perf_counter() - t0
         print(f"cycles {times['cycles']:.1f} s", flush=True)
 
+        if a.rounds:
+            ok = main_rounds(a, client, src, label, cycles, horizon, meter, times, cpu0, t_all)
+            if a.check:
+                ok = check_whole(a, src, cycles, horizon, ok[1]) and ok[0]
+            else:
+                ok = ok[0]
+            print("result:", "all checks passed" if ok else "CHECK FAILED", flush=True)
+            return 0 if ok else 1
         t0 = time.perf_counter()
         items, kpi, totals = run_items(client, src, cycles, horizon, a.kpi, meter)
         times["items"] = time.perf_counter() - t0
@@ -307,6 +477,40 @@ def main() -> int:
     return 0 if ok else 1
 
 
+def main_rounds(a, client, src, label, cycles, horizon, meter, times, cpu0, t_all):
+    """--rounds: open, rounds, close; report and check as the pass does.
+    Returns (ok, res)."""
+    import uuid
+    run = uuid.uuid4().hex
+    t0 = time.perf_counter()
+    items, bounds, at = run_open(client, src, cycles, horizon, run, a.keep_parts, meter)
+    times["open"] = time.perf_counter() - t0
+    n_items = len(items)
+    print(f"open {times['open']:.1f} s: {n_items} agent contacts", flush=True)
+    t0 = time.perf_counter()
+    items, rounds, t_round = run_rounds(client, src, cycles, horizon, items, bounds, at, a.agents,
+                                        a.calls_per_agent, run, a.keep_parts, meter)
+    times["rounds"] = time.perf_counter() - t0
+    state = items["deferred"]
+    n_deferred = int((state == followup.CAPACITY_DEFERRED).sum())
+    n_moved = int((state == followup.CAPACITY_MOVED).sum())
+    print(f"rounds {times['rounds']:.1f} s: {rounds} rounds (capacity_round in the driver {t_round:.1f} s); "
+          f"{n_moved} moved to a later day, {n_deferred} deferred", flush=True)
+    t0 = time.perf_counter()
+    res = run_close(client, src, cycles, horizon, items, bounds, at, run, a.keep_parts, a.out, meter)
+    times["close"] = time.perf_counter() - t0
+    made = sum(client.run(parts_made, run).values())
+    print(f"close {times['close']:.1f} s; partition plans made by the workers: {made} "
+          f"({src['partitions']} partitions, {rounds} rounds)", flush=True)
+    del items
+    wall = time.perf_counter() - t_all
+    _, driver_rss, driver_cpu = _me()
+    report(a, src, label, cycles, times, wall, meter, sorted(meter.rss), driver_rss, driver_cpu - cpu0,
+           n_items, n_deferred, res)
+    ok = checks(a, src, res, n_items, n_deferred, None, {}, moved=True)
+    return ok, res
+
+
 def report(a, src, label, cycles, times, wall, meter, worker_pids, driver_rss, driver_cpu, n_items, n_deferred, res):
     parts = src["partitions"]
     planned = sum(r[0][0] for r in res.values())
@@ -333,7 +537,7 @@ def report(a, src, label, cycles, times, wall, meter, worker_pids, driver_rss, d
     print(f"plan SHA-256 of the partitions' SHA-256s: {sig}")
 
 
-def checks(a, src, res, n_items, n_deferred, kpi, totals) -> bool:
+def checks(a, src, res, n_items, n_deferred, kpi, totals, moved=False) -> bool:
     ok = True
     cap = a.agents * (a.calls_per_agent or int(_policy_number("capacity.calls_per_agent_day.max")))
     days: dict[int, int] = {}
@@ -347,7 +551,9 @@ def checks(a, src, res, n_items, n_deferred, kpi, totals) -> bool:
     ok &= good
     planned_agent = sum(r[0][2] for r in res.values())
     deferred = sum(r[0][1] for r in res.values())
-    good = planned_agent == n_items - n_deferred and deferred >= n_deferred
+    # the rounds: a contact moved past the horizon's end is `later`, not planned: at most, then
+    good = (planned_agent <= n_items - n_deferred if moved else planned_agent == n_items - n_deferred) and \
+        deferred >= n_deferred
     print(f"check: agent contacts planned after the pass = before - deferred ({planned_agent} = {n_items} - "
           f"{n_deferred}), deferred rows include them: {'yes' if good else 'NO'}")
     ok &= good
@@ -417,8 +623,9 @@ def check_whole(a, src, cycles, horizon, res) -> bool:
         book.add_event_columns(gen.partition_columns(p, n, parts, src["purchases"], src["seed"])[1])
     book.finalize()
     # the global pass's one-day rule (daily_capacity): the same as rollover for one-day horizons only
+    # --rounds: one planner without the flag (rolls over to the next day with room, any horizon)
     planner = followup.Planner(followup.policy_default(), book, agents=a.agents, calls_per_agent=a.calls_per_agent,
-                               daily_capacity=True)
+                               daily_capacity=not a.rounds)
     own = planner.tier_cycles()
     same_cycles = np.array_equal(own.view(np.int64), np.asarray(cycles, dtype=np.float64).view(np.int64))
     print(f"check: the one-process planner's own tier cycles, bit for bit the partitions' combined ones: "

@@ -25,6 +25,14 @@ static int cap_agent_channel(int ch) {
     return ch == FU_CHANNEL_PHONE || ch == FU_CHANNEL_VIDEO || ch == FU_CHANNEL_CHAT || ch == FU_CHANNEL_VISIT;
 }
 
+/* The first of the n planned touchpoints that names its agent (a plan made
+ * with an agents file); SIZE_MAX none. */
+static size_t cap_named(const fu_touchpoint *tp, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (cap_agent_channel(tp[i].channel) && tp[i].agent && *tp[i].agent) return i;
+    return SIZE_MAX;
+}
+
 int fu_plan_capacity_items(const fu_plan *plan, fu_capacity_item **out, size_t *n) {
     if (!plan || !out || !n)
         return fu__error_set(FU_EINVAL, "fu_plan_capacity_items: %s is NULL", !plan ? "plan" : !out ? "out" : "n");
@@ -34,6 +42,10 @@ int fu_plan_capacity_items(const fu_plan *plan, fu_capacity_item **out, size_t *
     const fu_touchpoint *tp = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &np);
     if (np > UINT32_MAX) return fu__error_set(FU_ELIMIT, "more than 2^32 - 1 planned touchpoints in a plan");
     for (size_t i = 0; i < np; i++) m += (size_t)cap_agent_channel(tp[i].channel);
+    size_t named = cap_named(tp, np);
+    if (named != SIZE_MAX)
+        return fu__error_set(FU_EINVAL, "fu_plan_capacity_items: the plan names agent %s for row %zu: "
+                             FU__CAP_NAMED_AGENTS, tp[named].agent, named);
     if (!m) return FU_OK;
     fu_capacity_item *v = fu__malloc(m * sizeof *v);
     if (!v) return fu__error_nomem();
@@ -150,6 +162,10 @@ int fu_plan_apply_capacity(fu_plan *plan, const fu_capacity_item *items, size_t 
     size_t np = 0, nrows = 0, nd = 0;
     const fu_touchpoint *planned = fu_plan_touchpoints(plan, FU_TOUCHPOINT_PLANNED, &np);
     fu_touchpoint *rows = fu__plan_rows(plan, &nrows);
+    size_t named = cap_named(planned, np);
+    if (named != SIZE_MAX && n)
+        return fu__error_set(FU_EINVAL, "fu_plan_apply_capacity: the plan names agent %s for row %zu: "
+                             FU__CAP_NAMED_AGENTS, planned[named].agent, named);
     for (size_t i = 0; i < n; i++) {
         const fu_capacity_item *it = &items[i];
         if (it->deferred > 1)

@@ -27,4 +27,13 @@ int fu__cap_cmp(const void *pa, const void *pb);
  * of the window when that midnight is past it and best_at is not. */
 int64_t fu__cap_defer_daily(const fu_calendar *cal, int64_t day, int64_t best_at, int64_t due_to);
 
+/* Why capacity across partitions refuses named agents (fu_planner_set_agents()):
+ * the text after "<function>: " of its FU_EINVAL (docs/scaling.md, "Agents by
+ * name"). */
+#define FU__CAP_NAMED_AGENTS                                                                                          \
+    "who makes each call (an agents file, fu_planner_set_agents()) is decided over the whole plan in one sequence "    \
+    "(each agent's calls so far that day and hour, shifts, days off, customers' owners), which partitions cannot "     \
+    "reproduce; across partitions give capacity as a number (agents x calls_per_agent) and name the agents "          \
+    "afterwards, or plan the book in one process (docs/scaling.md, \"Agents by name\")"
+
 #endif

@@ -292,6 +292,8 @@ typedef struct ag_ctx {
     uint16_t *hload; /* agent x local hour (ndays x 24): calls, at most hour_limit() */
     size_t *total;  /* per agent: calls in this plan */
     int32_t *own;   /* per customer: owner agent, -1 none; -2 - agent: over the owner's capacity */
+    const char **pid; /* per agent: its id copied into the plan (made on its first call), so the plan
+                       * may outlive the planner and its next agents file */
     fu__buf buf;
     int prio;        /* the touchpoint being assigned */
     const char *why; /* the agents.* rule that held it back, NULL: only the shifts */
@@ -823,8 +825,9 @@ static int load_table(ag_ctx *x, fu_touchpoint *tp, size_t n) {
     x->load = fu__calloc(x->A->n * x->ndays, sizeof *x->load);
     x->hload = fu__calloc(x->A->n * x->ndays * 24, sizeof *x->hload);
     x->total = fu__calloc(x->A->n, sizeof *x->total);
+    x->pid = fu__calloc(x->A->n, sizeof *x->pid);
     x->umin = fu__calloc(x->A->n * x->ndays, sizeof *x->umin);
-    return x->load && x->hload && x->total && x->umin ? FU_OK : fu__error_nomem();
+    return x->load && x->hload && x->total && x->umin && x->pid ? FU_OK : fu__error_nomem();
 }
 
 static int is_agent_ch(int ch) {
@@ -1111,7 +1114,9 @@ static int assign_one(ag_ctx *x, fu_touchpoint *t, size_t row, int *moved) {
         t->best_at = at;
         *moved = 1;
     }
-    t->agent = x->A->v[a].id;
+    if (!x->pid[a] && !(x->pid[a] = fu__plan_strdup(x->plan, x->A->v[a].id, strlen(x->A->v[a].id))))
+        return fu__error_nomem();
+    t->agent = x->pid[a];
     (*load_at(x, (size_t)a, at))++;
     (*hload_at(x, (size_t)a, at))++;
     x->total[a]++;
@@ -1604,6 +1609,11 @@ int fu__plan_team_hours(fu_planner *pl, fu_plan *plan, int64_t now, int64_t end)
     return rc;
 }
 
+size_t fu__planner_agent_count(fu_planner *pl) {
+    const fu__agent_set *A = *fu__planner_agents(pl);
+    return A ? A->n : 0;
+}
+
 int fu__pl_contact_by_team(const fu_planner *pl, const fu_event *e, const char *team) {
     const fu__agent_set *A = *fu__planner_agents((fu_planner *)pl);
     if (!team || !A || !A->n || !e->agent_id) return 1;
@@ -1660,7 +1670,7 @@ int fu__plan_assign_agents(fu_planner *pl, fu_plan *plan, int64_t now, int64_t e
     if (!rc && moved) rc = fu__plan_resort(plan);
     if (!rc && moved) rc = count_unplaceable(plan);
     hours_free(&H);
-    FU_FREE_ALL(x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin, x.crow_off, x.crow);
+    FU_FREE_ALL(x.own, x.load, x.hload, x.total, x.want_from, x.want_to, x.umin, x.crow_off, x.crow, x.pid);
     fu__buf_free(&x.buf);
     return rc;
 }

@@ -41,6 +41,10 @@ void fu__plan_agent_caches(int on);
  * tell). */
 int fu__pl_contact_by_team(const struct fu_planner *pl, const fu_event *e, const char *team);
 
+/* The number of named agents of the planner (fu_planner_set_agents()); 0
+ * without an agents file. */
+size_t fu__planner_agent_count(struct fu_planner *pl);
+
 /* lib/planner.c */
 fu__agent_set **fu__planner_agents(struct fu_planner *pl);
 const fu__policy *fu__planner_policy(const struct fu_planner *pl);

@@ -7,6 +7,7 @@
 #include "capacity_internal.h"
 #include "followup/capacity.h"
 #include "planner_internal.h"
+#include "planner_agents.h" /* fu__planner_agent_count */
 
 #define RO_RULE "capacity.calls_per_agent_day"
 #define RO_NOTE "; the day's agent calls were taken (" RO_RULE "): moved to the first instant allowed on the next day with room"
@@ -405,6 +406,9 @@ int fu_capacity_part_new(fu_planner *pl, int64_t now, int64_t horizon, fu_capaci
     *out = NULL;
     int rc = fu__pl_check_span(now, horizon);
     if (rc) return rc;
+    if (fu__planner_agent_count(pl))
+        return fu__error_set(FU_EINVAL, "fu_capacity_part_new: the planner has %zu named agents: " FU__CAP_NAMED_AGENTS,
+                             fu__planner_agent_count(pl));
     fu_capacity_part *cp = fu__calloc(1, sizeof *cp);
     if (!cp) return fu__error_nomem();
     cp->pl = pl;

@@ -413,3 +413,25 @@ Test(agents, short_agents_follow_the_plan_day) {
     }
     fu_test_planner_free(&f);
 }
+
+/* A plan names its agents with its own copies of their ids: it may outlive
+ * the planner's agents file (a new one, or none) and the planner itself, as
+ * planner.h says a plan may (before, it pointed into the planner's agents:
+ * freed memory then). */
+Test(agents, the_plan_keeps_its_agents_names_past_the_planner) {
+    fx f;
+    setup(&f, 4, 1, "A1", "2026-03-02T10:00:00+08:00", AGENTS);
+    size_t n = 0;
+    const fu_touchpoint *tp = plan_day(&f, "2026-03-02T10:00:00+08:00", &n);
+    cr_assert_eq(n, 4);
+    cr_assert_str_eq(of(tp, n, "K001")->agent, "A1");
+    static const char other[] = "agent_id,shift,tz\nZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ,Mon-Sun 00:00-24:00,UTC\n";
+    cr_assert_eq(fu_planner_set_agents(f.pl, other, strlen(other), "agents"), FU_OK);
+    cr_assert_eq(fu_planner_set_agents(f.pl, "", 0, NULL), FU_OK);
+    fu_planner_free(f.pl);
+    f.pl = NULL;
+    cr_assert_str_eq(of(tp, n, "K001")->agent, "A1");
+    for (size_t i = 0; i < n; i++)
+        cr_assert(!strcmp(tp[i].agent, "A1") || !strcmp(tp[i].agent, "A2"), "%s", tp[i].agent);
+    teardown(&f);
+}

@@ -46,6 +46,11 @@ The plans of the partitions are merged in the plan's own order (status,
 best_at, customer in book order, priority, position) into one CSV with the
 status columns. docs/scaling.md explains how a site runs this on a real
 cluster.
+
+Agents by name (an agents file: --agents-file) cannot be planned in
+partitions: the library refuses them with its reason and this exits 2
+(docs/scaling.md, "Agents by name"); give capacity as a number (--agents,
+--calls-per-agent) and name the agents afterwards, or plan in one process.
 """
 from __future__ import annotations
 
@@ -300,6 +305,26 @@ def split(customers_path: pathlib.Path, events_path: pathlib.Path, parts: int) -
     return out
 
 
+def named_agents_refused(path: str) -> int:
+    """--agents-file: who makes each call is decided over the whole plan in
+    one sequence (each agent's calls so far, shifts, owners), which
+    partitions cannot reproduce; the library refuses a partition's planner
+    with named agents (CapacityPart, capacity_items, apply_capacity), and
+    partitions that each named their own agents would give every agent its
+    calls_per_day once per partition. Shows that refusal (or the agents
+    file's own error) and exits 2."""
+    book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
+    book.finalize()
+    planner = followup.Planner(followup.policy_default(), book, capacity_pass=True)
+    try:
+        planner.read_agents(path)
+        followup.CapacityPart(planner, followup.time_parse(NOW))
+    except followup.Error as e:
+        print(f"dask_plan.py: --agents-file {path}: {e}", file=sys.stderr)
+        return 2
+    raise AssertionError("a planner with named agents was accepted for partitions")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=20000)
@@ -321,8 +346,13 @@ def main() -> int:
                     help="apply capacity in each partition instead of the global pass (plans differ)")
     ap.add_argument("--keep-parts", type=int, default=64,
                     help="open partition plans a worker process keeps between rounds (others are made again)")
+    ap.add_argument("--agents-file", metavar="FILE",
+                    help="agents by name (the agents CSV of followup plan --agents FILE): refused across "
+                    "partitions with the library's reason (docs/scaling.md, \"Agents by name\"); exit 2")
     ap.add_argument("--out", help="write the merged plan CSV here")
     args = ap.parse_args()
+    if args.agents_file:
+        return named_agents_refused(args.agents_file)
 
     from dask.distributed import Client, LocalCluster
 

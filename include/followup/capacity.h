@@ -32,9 +32,14 @@
  * `agents` and `calls_per_agent` and #FU_PLANNER_DAILY_CAPACITY, for any
  * horizon; for a one-day horizon also without the flag (docs/scaling.md,
  * with the one ordering caveat stated there). For the plan without the flag
- * over any horizon, use the rounds (end of this file). The per-agent assignment of fu_planner_set_agents()
- * (shifts, calls_per_day of each agent, owners) is not part of this pass: a
- * partitioned plan with agents is not the whole book's plan.
+ * over any horizon, use the rounds (end of this file).
+ *
+ * Agents by name (fu_planner_set_agents(): each agent's shift and
+ * calls_per_day, owners) are named over the whole plan in one sequence,
+ * which partitions cannot reproduce: fu_plan_capacity_items(),
+ * fu_plan_apply_capacity() and fu_capacity_part_new() refuse a plan or a
+ * planner with named agents (#FU_EINVAL, the reason in the message;
+ * docs/scaling.md, "Agents by name").
  */
 #ifndef FOLLOWUP_CAPACITY_H
 #define FOLLOWUP_CAPACITY_H
@@ -73,7 +78,8 @@ typedef struct fu_capacity_item {
  * @param plan the plan
  * @param[out] out  the items, owned by the caller (fu_free()); NULL when none
  * @param[out] n    their number
- * @return #FU_OK; #FU_EINVAL (NULL arguments); #FU_ENOMEM.
+ * @return #FU_OK; #FU_EINVAL (NULL arguments; a plan that names its agents,
+ *         made with fu_planner_set_agents(): refused, see above); #FU_ENOMEM.
  */
 FU_EXTERN int fu_plan_capacity_items(const fu_plan *plan, fu_capacity_item **out, size_t *n);
 
@@ -107,8 +113,8 @@ FU_EXTERN int fu_capacity_pass(const fu_policy *policy, unsigned int agents, uns
  * plan, with rows of fu_plan_capacity_items() of that plan unchanged since.
  * @return #FU_OK; #FU_EINVAL (NULL plan, NULL items with n > 0, a row that
  *         is not a planned agent contact of this plan with the item's
- *         due_to and priority: the plan is then unchanged); #FU_ENOMEM (the
- *         plan unchanged).
+ *         due_to and priority, a plan that names its agents with n > 0: the
+ *         plan is then unchanged); #FU_ENOMEM (the plan unchanged).
  */
 FU_EXTERN int fu_plan_apply_capacity(fu_plan *plan, const fu_capacity_item *items, size_t n);
 
@@ -155,8 +161,10 @@ typedef struct fu_capacity_part fu_capacity_part;
  * @param planner the partition's planner
  * @param now the instant of the plan (UTC s)
  * @param horizon its length (s), as fu_planner_plan()
- * @param[out] out the part (fu_capacity_part_free())
- * @return #FU_OK; #FU_EINVAL, #FU_ERANGE (as fu_planner_plan()); #FU_ENOMEM.
+ * @param[out] out the part (fu_capacity_part_free()); NULL on error
+ * @return #FU_OK; #FU_EINVAL, #FU_ERANGE (as fu_planner_plan()); #FU_EINVAL
+ *         also for a planner with named agents (fu_planner_set_agents():
+ *         refused, see the top of this file); #FU_ENOMEM.
  */
 FU_EXTERN int fu_capacity_part_new(fu_planner *planner, int64_t now, int64_t horizon, fu_capacity_part **out);
 

@@ -188,7 +188,8 @@ typedef struct fu_touchpoint {
     const char *owner;
     /** the agent who makes it: the id of an agent of fu_planner_set_agents()
      *  for a planned contact on an agent channel (phone, video, chat, visit);
-     *  "" otherwise or when the planner has no agents */
+     *  "" otherwise or when the planner has no agents. The plan's own copy:
+     *  valid as long as the plan, whatever the planner does after */
     const char *agent;
 } fu_touchpoint;
 

@@ -146,4 +146,23 @@ T.test("capacity rounds: bad arguments name them", function()
   T.truthy(e.message:find("give all of its items"), e.message)
 end)
 
+T.test("capacity rounds: named agents are refused with the reason (docs/scaling.md, Agents by name)", function()
+  local pol = followup.policy_default()
+  local planner = followup.Planner(pol, partition(0, 2), { capacity_pass = true })
+  planner:set_agents("agent_id,shift,tz,calls_per_day\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai,2\n")
+  local e = T.raises(followup.capacity_part, planner, followup.time_parse(NOW), 3 * 86400)
+  T.eq(e.code, followup.EINVAL, "FU_EINVAL")
+  T.truthy(e.message:find("the planner has 1 named agents", 1, true), e.message)
+  T.truthy(e.message:find("decided over the whole plan in one sequence", 1, true), e.message)
+  T.truthy(e.message:find("agents x calls_per_agent", 1, true), e.message)
+  -- a plan that names its agents: the one-round pass refuses its records too
+  local plan = planner:plan(NOW, 3 * 86400)
+  e = T.raises(followup.capacity_items, plan)
+  T.truthy(e.message:find("the plan names agent A1", 1, true), e.message)
+  -- the agents removed: the part is made
+  planner:set_agents("")
+  T.truthy(#followup.capacity_part_items(followup.capacity_part(planner, followup.time_parse(NOW), 3 * 86400)) > 0,
+    "records without named agents")
+end)
+
 T.done()

@@ -306,3 +306,81 @@ def test_rounds_refuse_bad_input_with_python_names():
     assert plan.stats().agent_contacts == int((b["deferred"] != followup.CAPACITY_DEFERRED).sum())
     with pytest.raises(followup.StateError):
         part.plan(b)
+
+
+# ---- agents by name across partitions (docs/scaling.md, "Agents by name")
+AGENTS_BY_NAME = ("agent_id,shift,tz,calls_per_day\n"
+                  "Zed,Mon-Sun 09:00-18:00,Asia/Shanghai,4\n"
+                  "Amy,Mon-Sun 12:00-20:00,Asia/Shanghai,3\n")
+
+
+def _calls_per_agent_day(plans):
+    c = collections.Counter()
+    for plan in plans:
+        for t in plan.touchpoints(followup.TOUCHPOINT_PLANNED):
+            if t.agent:
+                c[(t.agent, (t.best_at_epoch + 8 * 3600) // 86400)] += 1
+    return c
+
+
+def test_partitions_naming_their_own_agents_would_overbook_them():
+    """Why the partitioned path refuses named agents: one planner keeps each
+    agent within its calls_per_day; three partitions, each naming the same
+    agents, give every agent three times its calls a day."""
+    ex = _example()
+    now, horizon = T(ex.NOW), 3 * 86400
+    book, planner, _ = _whole()
+    planner.set_agents(AGENTS_BY_NAME)
+    whole = _calls_per_agent_day([planner.plan(now, horizon)])
+    assert set(whole.values()) <= {3, 4} and max(v for (a, _), v in whole.items() if a == "Amy") == 3
+    plans = []
+    for p in ex.split(SAMPLE / "customers.csv", SAMPLE / "events.csv", 3):
+        q = followup.Planner(followup.policy_default(), ex._book(p), tier_cycles=planner.tier_cycles())
+        q.set_agents(AGENTS_BY_NAME)
+        plans.append(q.plan(now, horizon))
+    parts = _calls_per_agent_day(plans)
+    assert {k: v // 3 for k, v in parts.items()} == whole and all(parts[k] == 3 * whole[k] for k in whole)
+
+
+AGENTS_FILES = [
+    AGENTS_BY_NAME,  # hours differing by agent, names not in sort order
+    "agent_id,shift,tz,calls_per_day,days_off\n"  # one agent off on the second day: no capacity that day
+    "b2,Mon-Sun 08:00-12:00,Asia/Shanghai,5,2026-11-24\n"
+    "a1,Mon-Sun 13:00-21:00,Asia/Shanghai,2,\n",
+    "agent_id,team,skills,shift,tz\n"  # skills and a shift in another zone
+    "Z9,care,phone,Mon-Fri 09:00-17:00,Europe/Berlin\n"
+    "A0,care,phone;visit,Mon-Sun 09:00-18:00,Asia/Shanghai\n",
+]
+
+
+@pytest.mark.parametrize("agents", AGENTS_FILES)
+@pytest.mark.parametrize("days", [1, 3])
+def test_named_agents_are_refused_across_partitions_with_the_reason(agents, days):
+    """Every agents file, any horizon: the partitioned path refuses it (the
+    one-process plan names its agents)."""
+    book = followup.Book(flags=followup.BOOK_CREATE_CUSTOMERS)
+    book.read_customers_csv(str(SAMPLE / "customers.csv"))
+    book.read_events_csv(str(SAMPLE / "events.csv"))
+    now = T("2026-11-23T00:00:00+08:00")
+    planner = followup.Planner(followup.policy_default(), book, capacity_pass=True)
+    planner.set_agents(agents)
+    names = {line.split(",")[0] for line in agents.splitlines()[1:]}
+    assert {t.agent for t in planner.plan(now, days * 86400).touchpoints(followup.TOUCHPOINT_PLANNED)} & names
+    reason = r"decided over the whole plan in one sequence .*agents x calls_per_agent.*\"Agents by name\""
+    with pytest.raises(followup.InvalidArgumentError, match=r"the planner has 2 named agents: who makes each call \(an "
+                       r"agents file, Planner\.set_agents\(\)\) is " + reason):
+        followup.CapacityPart(planner, now, days * 86400)
+    plan = planner.plan(now, days * 86400)
+    with pytest.raises(followup.InvalidArgumentError,
+                       match=r"the plan names agent (" + "|".join(names) + r") for row \d+: .*" + reason):
+        followup.capacity_items(plan)
+    planner.set_agents(None)
+    a = np.frombuffer(followup.CapacityPart(planner, now, days * 86400).items(), dtype=DT)
+    assert len(a) > 100
+    plain = planner.plan(now, days * 86400)
+    rows = np.frombuffer(followup.capacity_items(plain), dtype=DT).copy()
+    rows["deferred"][0] = 1
+    before = plan.csv(status_mask=0x1F, with_status=True)
+    with pytest.raises(followup.InvalidArgumentError, match="the plan names agent"):
+        followup.apply_capacity(plan, rows[:1].tobytes())
+    assert plan.csv(status_mask=0x1F, with_status=True) == before

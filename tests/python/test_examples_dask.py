@@ -172,3 +172,38 @@ def test_bench_dask_plan_checks_itself_on_a_small_book():
     assert "over_contact 3000 (generator 3000)" in out
     deferred = int(out.split("agent contacts before the pass, ")[1].split()[0])
     assert deferred > 50  # capacity binds
+
+
+@pytest.mark.parametrize("keep", ["0", "4"])
+def test_bench_dask_plan_rounds_give_the_plain_one_process_plan(keep):
+    """bench_dask_plan.py --rounds: 4 partitions generated in 2 worker
+    processes, 3 days, capacity through the rounds (every part made again
+    for each round with --keep-parts 0): every partition's rows are those of
+    one planner over the whole book without daily_capacity, and capacity
+    per day holds."""
+    pytest.importorskip("dask.distributed")
+    cmd = [sys.executable, str(BENCH / "bench_dask_plan.py"), "--customers", "3000", "--partitions", "4",
+           "--workers", "2", "--agents", "3", "--horizon-days", "3", "--rounds", "--keep-parts", keep, "--check"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=dict(os.environ))
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = r.stdout
+    assert "result: all checks passed" in out
+    assert "planned agent contacts per day at most 600: yes" in out
+    assert "in order, as the one-process plan's: yes" in out
+    rounds = int(out.split("rounds (capacity_round")[0].split()[-1])
+    moved = int(out.split(" moved to a later day, ")[0].split()[-1])
+    assert rounds >= 2 and moved > 100  # capacity binds and rolls over
+    made = int(out.split("partition plans made by the workers: ")[1].split()[0])
+    assert made >= 4 * 2 + rounds if keep == "0" else made >= 4  # open, each round's movers, close
+
+
+def test_named_agents_are_refused_by_the_example_with_the_reason(tmp_path):
+    agents = tmp_path / "agents.csv"
+    agents.write_text("agent_id,shift,tz,calls_per_day\nA1,Mon-Sun 09:00-18:00,Asia/Shanghai,3\n")
+    r = run("--agents-file", str(agents))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "the planner has 1 named agents" in r.stderr and "decided over the whole plan in one sequence" in r.stderr
+    assert 'docs/scaling.md, "Agents by name"' in r.stderr
+    agents.write_text("agent_id,shift\nA1,Mon-Sun 9-18\n")
+    r = run("--agents-file", str(agents))
+    assert r.returncode == 2 and f"{agents}:2:4: shift: expected a time HH:MM" in r.stderr, r.stderr
