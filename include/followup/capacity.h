@@ -113,8 +113,9 @@ FU_EXTERN int fu_capacity_pass(const fu_policy *policy, unsigned int agents, uns
  * plan, with rows of fu_plan_capacity_items() of that plan unchanged since.
  * @return #FU_OK; #FU_EINVAL (NULL plan, NULL items with n > 0, a row that
  *         is not a planned agent contact of this plan with the item's
- *         due_to and priority, a plan that names its agents with n > 0: the
- *         plan is then unchanged); #FU_ENOMEM (the plan unchanged).
+ *         due_to and priority, a `deferred` other than 0 or 1, a plan that
+ *         names its agents with n > 0: the plan is then unchanged, the
+ *         message names the item); #FU_ENOMEM (the plan unchanged).
  */
 FU_EXTERN int fu_plan_apply_capacity(fu_plan *plan, const fu_capacity_item *items, size_t n);
 
