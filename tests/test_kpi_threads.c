@@ -807,3 +807,46 @@ Test(kpi_threads, a_cells_revenue_adds_each_contacts_exactly) {
     cr_expect_eq(one, want, "one thread: ROI %a, want %a", one, want);
     cr_expect_eq(two, want, "two threads: ROI %a, want %a", two, want);
 }
+
+/* The figures come sorted by period, then KPI, then group label (the report
+ * order: lib/kpi_figures.c cord_sort, by group rank and then by period),
+ * whatever order the cells were made in: the generated book by tier x agent
+ * (agents' labels do not sort as their group numbers: "A..." and masked
+ * "138****0..." texts met in random order) and by agent alone, every period,
+ * on one thread and on two. */
+static void expect_report_order(const fu_policy *p, unsigned by, fu_kpi_period per, const char *threads) {
+    fu_book *b = make_book(0);
+    fu_kpi_options o = opts(by, per);
+    cr_assert_eq(setenv("FU_KPI_THREADS", threads, 1), 0);
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK, "%s", fu_error_last()->message);
+    size_t n = 0, bad = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    unsetenv("FU_KPI_THREADS");
+    const fu_kpi_figure *f = fu_kpi_figures(k, &n);
+    cr_assert_gt(n, 1000);
+    for (size_t i = 1; i < n; i++) {
+        const fu_kpi_figure *a = &f[i - 1], *z = &f[i];
+        int ok = a->period_index < z->period_index ||
+                 (a->period_index == z->period_index &&
+                  (a->kpi < z->kpi || (a->kpi == z->kpi && strcmp(a->group, z->group) < 0)));
+        if (!ok && bad++ < 3)
+            cr_log_error("by %u period %d threads %s: figure %zu (%s %s %s) after (%s %s %s)", by, (int)per, threads, i,
+                         z->period, z->name, z->group, a->period, a->name, a->group);
+    }
+    cr_expect_eq(bad, 0, "by %u period %d threads %s: %zu figures out of order", by, (int)per, threads, bad);
+    fu_kpi_free(k);
+    fu_book_free(b);
+}
+
+Test(kpi_threads, the_figures_in_report_order) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    for (int per = FU_KPI_DAY; per <= FU_KPI_MONTH; per++) {
+        expect_report_order(p, FU_KPI_BY_TIER | FU_KPI_BY_AGENT, (fu_kpi_period)per, "1");
+        expect_report_order(p, FU_KPI_BY_TIER | FU_KPI_BY_AGENT, (fu_kpi_period)per, "2");
+        expect_report_order(p, FU_KPI_BY_AGENT, (fu_kpi_period)per, "2");
+    }
+    fu_policy_free(p);
+}
