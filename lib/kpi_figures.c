@@ -8,10 +8,33 @@ typedef struct gp {
     uint32_t group, period, idx;
 } gp;
 
-static int gp_cmp(const void *a, const void *b) {
-    const gp *x = a, *y = b;
-    if (x->group != y->group) return x->group < y->group ? -1 : 1;
-    return (x->period > y->period) - (x->period < y->period);
+/* The cells in (group, period) order (each pair names one cell): a
+ * counting sort by period, then a stable one by group; NULL when out of
+ * memory (c->rc). */
+static gp *cells_by_group(ctx *c) {
+    size_t n = c->b.nc, np = c->np + 1, ng = c->b.ng, m = (np > ng ? np : ng) + 1; /* periods 0..c->np */
+    gp *o = fu__malloc(n * sizeof *o), *t = fu__malloc(n * sizeof *t);
+    size_t *at = fu__malloc(m * sizeof *at);
+    if (!o || !t || !at) {
+        FU_FREE_ALL(o, t, at);
+        c->rc = fu__error_nomem();
+        return NULL;
+    }
+    memset(at, 0, (np + 1) * sizeof *at);
+    for (size_t i = 0; i < n; i++) at[c->b.ch[i].period + 1]++;
+    for (size_t p = 0; p < np; p++) at[p + 1] += at[p];
+    for (size_t i = 0; i < n; i++) {
+        gp *x = &t[at[c->b.ch[i].period]++];
+        x->group = c->b.ch[i].group;
+        x->period = c->b.ch[i].period;
+        x->idx = (uint32_t)i;
+    }
+    memset(at, 0, (ng + 1) * sizeof *at);
+    for (size_t i = 0; i < n; i++) at[t[i].group + 1]++;
+    for (size_t g = 0; g < ng; g++) at[g + 1] += at[g];
+    for (size_t i = 0; i < n; i++) o[at[t[i].group]++] = t[i];
+    FU_FREE_ALL(t, at);
+    return o;
 }
 
 /* Churn denominators: prefix sums of the deltas along each group's periods,
@@ -20,14 +43,8 @@ static int gp_cmp(const void *a, const void *b) {
 int fu__kpi_churn_finalize(ctx *c) {
     size_t n = c->b.nc;
     if (!n) return FU_OK;
-    gp *o = fu__malloc(n * sizeof *o);
-    if (!o) return c->rc = fu__error_nomem();
-    for (size_t i = 0; i < n; i++) {
-        o[i].group = c->b.ch[i].group;
-        o[i].period = c->b.ch[i].period;
-        o[i].idx = (uint32_t)i;
-    }
-    qsort(o, n, sizeof *o, gp_cmp);
+    gp *o = cells_by_group(c);
+    if (!o) return c->rc;
     for (size_t a = 0; a < n && !c->rc;) {
         uint32_t g = o[a].group;
         int64_t running = 0, prev = -1;
@@ -239,10 +256,27 @@ typedef struct cord {
     uint32_t idx;
 } cord;
 
-static int cord_cmp(const void *a, const void *b) {
-    const cord *x = a, *y = b;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return (x->idx > y->idx) - (x->idx < y->idx);
+/* ord[0..n) sorted by key = period * (ngs + 1) + group rank (a cell's
+ * own: no two alike): a counting sort by the group rank, then a stable one
+ * by the period (np periods). */
+static int cord_sort(cord *ord, size_t n, size_t ngs, size_t np) {
+    size_t r = ngs + 1, m = (r > np ? r : np) + 1;
+    cord *t = fu__malloc(n * sizeof *t);
+    size_t *at = fu__malloc(m * sizeof *at);
+    if (!t || !at) {
+        FU_FREE_ALL(t, at);
+        return fu__error_nomem();
+    }
+    memset(at, 0, (r + 1) * sizeof *at);
+    for (size_t i = 0; i < n; i++) at[ord[i].key % r + 1]++;
+    for (size_t j = 0; j < r; j++) at[j + 1] += at[j];
+    for (size_t i = 0; i < n; i++) t[at[ord[i].key % r]++] = ord[i];
+    memset(at, 0, (np + 1) * sizeof *at);
+    for (size_t i = 0; i < n; i++) at[t[i].key / r + 1]++;
+    for (size_t j = 0; j < np; j++) at[j + 1] += at[j];
+    for (size_t i = 0; i < n; i++) ord[at[t[i].key / r]++] = t[i];
+    FU_FREE_ALL(t, at);
+    return FU_OK;
 }
 
 typedef struct gsort {
@@ -696,7 +730,7 @@ static int figures_order(ctx *c, const char **alabel, const char **glabel, const
         for (size_t i = 0; i < ngs; i++) grank[gs[i].g] = (uint32_t)i;
     }
     for (size_t i = 0; i < nord && !rc; i++) ord[i].key = ord[i].key * (ngs + 1) + grank[c->b.ch[ord[i].idx].group];
-    if (!rc && nord) qsort(ord, nord, sizeof *ord, cord_cmp);
+    if (!rc && nord) rc = cord_sort(ord, nord, ngs, c->np);
     FU_FREE_ALL(grank, gs);
     *nord_out = nord;
     return rc;

@@ -1598,6 +1598,46 @@ Test(kpi, churn_ranges_that_meet_count_each_customer_once) {
     fu_policy_free(p);
 }
 
+/* Churn's active counts run along each group's periods (lib/kpi_figures.c,
+ * cells_by_group: the cells in (group, period) order by two counting
+ * sorts), though the cells were made in another order: by tier, the
+ * ordinary P1 and P2 of the test above (P2's cells come after P1's later
+ * ones) and the vip V1, buying 2025-03-10: active April 2025 to March 2026,
+ * churns 2026-03-10. Ordinary as above; vip Apr 2025 0/1, Feb 2026 0/1,
+ * Mar 2026 1/1, nobody active in March 2025 or April 2026. Fails when the
+ * cells are ordered by period alone (the groups' counts mix) or by group
+ * alone (P2's counts are added out of turn). */
+Test(kpi, churn_counts_along_each_groups_periods) {
+    static const C cu[] = {{"P1", 5000, NULL}, {"P2", 5000, NULL}, {"V1", 600000, NULL}};
+    static const E ev[] = {
+        {"P1", "2025-01-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P1", "2025-03-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P1", "2025-05-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P2", "2025-01-20T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"P2", "2025-01-25T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+        {"V1", "2025-03-10T10:00:00+08:00", "purchase", NULL, NULL, NULL, NULL, NULL, NULL, NO, 100},
+    };
+    fu_policy *p = builtin();
+    fu_kpi *k = engine(p, FU_KPI_MONTH, FU_KPI_BY_TIER, "2026-06-30T00:00:00+08:00");
+    add_customers(k, cu, N(cu));
+    add_events(k, ev, N(ev));
+    expect_prop(k, FU_KPI_CHURN, "2025-02", "ordinary", 0, 2);
+    expect_prop(k, FU_KPI_CHURN, "2025-04", "ordinary", 0, 2);
+    expect_prop(k, FU_KPI_CHURN, "2025-06", "ordinary", 0, 2);
+    expect_prop(k, FU_KPI_CHURN, "2026-01", "ordinary", 1, 2);
+    expect_prop(k, FU_KPI_CHURN, "2026-02", "ordinary", 0, 1);
+    expect_prop(k, FU_KPI_CHURN, "2026-05", "ordinary", 1, 1);
+    expect_prop(k, FU_KPI_CHURN, "2025-04", "vip", 0, 1);
+    expect_prop(k, FU_KPI_CHURN, "2026-02", "vip", 0, 1);
+    expect_prop(k, FU_KPI_CHURN, "2026-03", "vip", 1, 1);
+    const fu_kpi_figure *f = fu_kpi_find(k, FU_KPI_CHURN, "2025-03", "vip");
+    cr_expect(!f || f->n == 0);
+    f = fu_kpi_find(k, FU_KPI_CHURN, "2026-04", "vip");
+    cr_expect(!f || f->n == 0);
+    fu_kpi_free(k);
+    fu_policy_free(p);
+}
+
 /* In the dense mode the pass names a cell by its key (group x period) and
  * an existence bit, not by the dense index (lib/kpi_pass.c, cell_pg); past
  * 2^25 index entries the cells move to a hash table, and the keys handed

@@ -727,3 +727,126 @@ Test(kpi_threads, out_of_memory_on_either_thread) {
     cr_expect_eq(ts_live, 0, "nothing left allocated");
     fu_set_allocator(NULL);
 }
+
+/* One customer's contacts in one cell: their revenues are added to the cell
+ * one by one in double-double, not summed per customer first (in doubles:
+ * 2^53 + 1 rounds to 2^53, and the cell's revenue would be 2^53 + 1 instead
+ * of 2^53 + 2). R1 and R2, in the same week (weekly cells, no grouping),
+ * each reached by a phone call: R1 buys 2^53 after its first call and 1
+ * after its second, R2 buys 1 after its call. ROI = revenue / cost = (2^53 +
+ * 2) / 3 (three calls at 1 each), on one thread and on two. */
+static double roi_of_week(const char *threads) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    fu_book *b = NULL;
+    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
+    static const char *const ids[] = {"R1", "R2"};
+    for (int i = 0; i < 2; i++) {
+        fu_customer c;
+        fu_customer_init(&c);
+        c.id = ids[i];
+        c.tz = "Asia/Shanghai";
+        cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK, "%s", fu_error_last()->message);
+    }
+    /* 2025-03-04 (a Tuesday) from 10:00 +08:00 */
+    const int64_t t0 = 1741053600, h = 3600;
+    struct {
+        const char *cust;
+        int64_t at;
+        double amount; /* NaN: a call */
+    } ev[] = {{"R1", t0, NAN}, {"R1", t0 + h, 9007199254740992.0}, {"R1", t0 + 2 * h, NAN},
+              {"R1", t0 + 3 * h, 1.0}, {"R2", t0 + h, NAN}, {"R2", t0 + 2 * h, 1.0}};
+    fu_event_in in[6];
+    for (int j = 0; j < 6; j++) {
+        fu_event_in_init(&in[j]);
+        in[j].customer_id = ev[j].cust;
+        in[j].at = ev[j].at;
+        if (isnan(ev[j].amount)) {
+            in[j].kind = FU_EVENT_CONTACT;
+            in[j].channel = FU_CHANNEL_PHONE;
+            in[j].outcome = FU_OUTCOME_ANSWERED;
+            in[j].agent_id = "A1";
+        } else {
+            in[j].kind = FU_EVENT_PURCHASE;
+            in[j].amount = ev[j].amount;
+        }
+    }
+    cr_assert_eq(fu_book_add_events(b, in, 6), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_book_finalize(b), FU_OK);
+    fu_kpi_options o = FU_KPI_OPTIONS_INIT;
+    o.by = 0;
+    o.period = FU_KPI_WEEK;
+    o.contact_cost[FU_CHANNEL_PHONE] = 1;
+    cr_assert_eq(setenv("FU_KPI_THREADS", threads, 1), 0);
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK, "%s", fu_error_last()->message);
+    size_t n = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    unsetenv("FU_KPI_THREADS");
+    double roi = NAN;
+    size_t nf = 0, seen = 0;
+    const fu_kpi_figure *f = fu_kpi_figures(k, &nf);
+    for (size_t i = 0; i < nf; i++)
+        if (f[i].kpi == FU_KPI_ROI) {
+            roi = f[i].value;
+            cr_expect_eq(f[i].n, 3.0, "three calls in the cell");
+            seen++;
+        }
+    cr_expect_eq(seen, 1, "one week, one ROI figure");
+    fu_kpi_free(k);
+    fu_book_free(b);
+    fu_policy_free(p);
+    return roi;
+}
+
+Test(kpi_threads, a_cells_revenue_adds_each_contacts_exactly) {
+    const double want = 9007199254740994.0 / 3; /* (2^53 + 2) / 3; (2^53 + 1) / 3 rounds apart */
+    cr_assert_neq(want, 9007199254740992.0 / 3);
+    double one = roi_of_week("1"), two = roi_of_week("2");
+    cr_expect_eq(one, want, "one thread: ROI %a, want %a", one, want);
+    cr_expect_eq(two, want, "two threads: ROI %a, want %a", two, want);
+}
+
+/* The figures come sorted by period, then KPI, then group label (the report
+ * order: lib/kpi_figures.c cord_sort, by group rank and then by period),
+ * whatever order the cells were made in: the generated book by tier x agent
+ * (agents' labels do not sort as their group numbers: "A..." and masked
+ * "138****0..." texts met in random order) and by agent alone, every period,
+ * on one thread and on two. */
+static void expect_report_order(const fu_policy *p, unsigned by, fu_kpi_period per, const char *threads) {
+    fu_book *b = make_book(0);
+    fu_kpi_options o = opts(by, per);
+    cr_assert_eq(setenv("FU_KPI_THREADS", threads, 1), 0);
+    fu_kpi *k = NULL;
+    cr_assert_eq(fu_kpi_new(&k, p, &o), FU_OK);
+    cr_assert_eq(fu_kpi_add_book(k, b), FU_OK, "%s", fu_error_last()->message);
+    size_t n = 0, bad = 0;
+    cr_assert_eq(fu_kpi_compute(k, &n), FU_OK, "%s", fu_error_last()->message);
+    unsetenv("FU_KPI_THREADS");
+    const fu_kpi_figure *f = fu_kpi_figures(k, &n);
+    cr_assert_gt(n, 1000);
+    for (size_t i = 1; i < n; i++) {
+        const fu_kpi_figure *a = &f[i - 1], *z = &f[i];
+        int ok = a->period_index < z->period_index ||
+                 (a->period_index == z->period_index &&
+                  (a->kpi < z->kpi || (a->kpi == z->kpi && strcmp(a->group, z->group) < 0)));
+        if (!ok && bad++ < 3)
+            cr_log_error("by %u period %d threads %s: figure %zu (%s %s %s) after (%s %s %s)", by, (int)per, threads, i,
+                         z->period, z->name, z->group, a->period, a->name, a->group);
+    }
+    cr_expect_eq(bad, 0, "by %u period %d threads %s: %zu figures out of order", by, (int)per, threads, bad);
+    fu_kpi_free(k);
+    fu_book_free(b);
+}
+
+Test(kpi_threads, the_figures_in_report_order) {
+    fu_policy *p = NULL;
+    cr_assert_eq(fu_policy_default(&p), FU_OK);
+    for (int per = FU_KPI_DAY; per <= FU_KPI_MONTH; per++) {
+        expect_report_order(p, FU_KPI_BY_TIER | FU_KPI_BY_AGENT, (fu_kpi_period)per, "1");
+        expect_report_order(p, FU_KPI_BY_TIER | FU_KPI_BY_AGENT, (fu_kpi_period)per, "2");
+        expect_report_order(p, FU_KPI_BY_AGENT, (fu_kpi_period)per, "2");
+    }
+    fu_policy_free(p);
+}
