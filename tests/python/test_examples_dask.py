@@ -206,4 +206,4 @@ def test_named_agents_are_refused_by_the_example_with_the_reason(tmp_path):
     assert 'docs/scaling.md, "Agents by name"' in r.stderr
     agents.write_text("agent_id,shift\nA1,Mon-Sun 9-18\n")
     r = run("--agents-file", str(agents))
-    assert r.returncode == 2 and f"{agents}:2:4: shift: expected a time HH:MM" in r.stderr, r.stderr
+    assert r.returncode == 2 and f"{agents}:2:12: shift: expected a time HH:MM, got '9'" in r.stderr, r.stderr
