@@ -16,11 +16,7 @@ local function sample()
   return followup.policy_default(), book
 end
 
-local function message(fn, ...)
-  local e = T.raises(fn, ...)
-  T.eq(getmetatable(e), followup.Error, "a followup.Error")
-  return e.message, e
-end
+local message = T.error_message
 
 local function plan_csv(planner) return planner:plan(NOW, 3 * 86400):csv() end
 

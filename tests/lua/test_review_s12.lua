@@ -11,23 +11,12 @@
 local T = require "testlib"
 local followup = require "followup"
 
-local src = os.getenv("FU_SOURCE_DIR") or "../.."
 local NOW = "2026-11-23T00:00:00+08:00"
 local AT = "2026-03-10T10:00:00+08:00"
 
-local function sample()
-  local book = followup.Book()
-  book:read_customers_csv(src .. "/examples/sample/data/customers.csv")
-  book:read_events_csv(src .. "/examples/sample/data/events.csv")
-  book:finalize()
-  return followup.policy_default(), book
-end
+local sample = T.sample
 
-local function message(fn, ...)
-  local e = T.raises(fn, ...)
-  T.eq(getmetatable(e), followup.Error, "a followup.Error: " .. tostring(e))
-  return e.message, e
-end
+local message = T.error_message
 
 T.test("tristates in: names (any case), booleans, 1 / 0, nil; out: names", function()
   local b = followup.Book()

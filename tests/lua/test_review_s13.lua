@@ -11,22 +11,11 @@
 local T = require "testlib"
 local followup = require "followup"
 
-local src = os.getenv("FU_SOURCE_DIR") or "../.."
 local NOW = "2026-03-01T09:00:00+08:00"
 
-local function sample()
-  local book = followup.Book()
-  book:read_customers_csv(src .. "/examples/sample/data/customers.csv")
-  book:read_events_csv(src .. "/examples/sample/data/events.csv")
-  book:finalize()
-  return followup.policy_default(), book
-end
+local sample = T.sample
 
-local function message(fn, ...)
-  local e = T.raises(fn, ...)
-  T.eq(getmetatable(e), followup.Error, "a followup.Error: " .. tostring(e))
-  return e.message, e
-end
+local message = T.error_message
 
 local pol, book = sample()
 local items = followup.capacity_items(followup.Planner(pol, book, { capacity_pass = true }):plan(NOW, 3 * 86400))

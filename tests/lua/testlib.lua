@@ -69,6 +69,25 @@ function T.cn2025()
   return cal
 end
 
+-- The policy_default() and the finalized Book of examples/sample/data.
+function T.sample()
+  local followup = require "followup"
+  local src = os.getenv("FU_SOURCE_DIR") or "../.."
+  local book = followup.Book()
+  book:read_customers_csv(src .. "/examples/sample/data/customers.csv")
+  book:read_events_csv(src .. "/examples/sample/data/events.csv")
+  book:finalize()
+  return followup.policy_default(), book
+end
+
+-- Calls fn(...), checks that it raised a followup.Error and returns its
+-- message and the error.
+function T.error_message(fn, ...)
+  local e = T.raises(fn, ...)
+  T.eq(getmetatable(e), require("followup").Error, "a followup.Error: " .. tostring(e))
+  return e.message, e
+end
+
 function T.done()
   print(string.format("%d passed, %d failed", T.passed, T.failed))
   os.exit(T.failed == 0 and 0 or 1)
