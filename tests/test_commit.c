@@ -1024,21 +1024,7 @@ Test(commit, bad_input_is_rejected) {
 
 /* ------------------------------------------------------------- storage */
 
-/* Remove a database file with SQLite's companions (-wal, -shm, -journal),
- * which a read-only or refused open leaves behind. */
-static void rm_db(const char *path) {
-    static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
-    char side[600];
-    for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
-        snprintf(side, sizeof side, "%s%s", path, sides[i]);
-        unlink(side);
-    }
-}
-
-static void tmp_path(char *buf, size_t size, const char *name) {
-    snprintf(buf, size, "%s/fu_commit_%ld_%s.db", FU_TEST_BINDIR, (long)getpid(), name);
-    rm_db(buf);
-}
+static void tmp_path(char *buf, size_t size, const char *name) { fu_test_db_path(buf, size, "fu_commit", name); }
 
 Test(commit, a_file_ledger_persists_and_reports_its_schema) {
     char path[512];
@@ -1062,7 +1048,7 @@ Test(commit, a_file_ledger_persists_and_reports_its_schema) {
     fu_commitment_list_free(list);
     cr_assert_eq(fu_ledger_add(l, &in, &id), FU_ESTATE, "read-only");
     fu_ledger_close(l);
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 static void raw_exec(const char *path, const char *sql) {
@@ -1116,7 +1102,7 @@ Test(commit, version_1_files_are_migrated_to_the_current_schema) {
     cr_assert_eq(fu_commitment_list_get(list, 0)->n_events, 2);
     fu_commitment_list_free(list);
     fu_ledger_close(l);
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 /* A file `name` made by `sql` is refused on open with a message holding
@@ -1151,9 +1137,9 @@ Test(commit, foreign_and_newer_files_are_refused) {
     /* a ledger of a later library: our application id, a newer schema */
     refused_file(path, sizeof path, "newer",
                  "CREATE TABLE x(a); PRAGMA user_version = 99; PRAGMA application_id = 1179995207;", "newer");
-    rm_db(path);
+    fu_test_rm_db(path);
     refused_file(path, sizeof path, "foreign", "CREATE TABLE customers(a);", "not a follow-up ledger");
-    rm_db(path);
+    fu_test_rm_db(path);
     /* a foreign file that happens to carry user_version 3 and a table named
      * commitment: refused on open, not with "no such column" on first use */
     refused_file(path, sizeof path, "foreign3",
@@ -1166,18 +1152,18 @@ Test(commit, foreign_and_newer_files_are_refused) {
     ro.flags = FU_LEDGER_READONLY;
     cr_assert_eq(fu_ledger_open(&l, path, &ro), FU_EDB);
     cr_assert(strstr(fu_error_last()->message, "not a follow-up ledger") != NULL, "%s", fu_error_last()->message);
-    rm_db(path);
+    fu_test_rm_db(path);
     /* another application's id */
     refused_file(path, sizeof path, "appid", "PRAGMA application_id = 1234; CREATE TABLE t(a);",
                  "application id is 0x000004D2");
-    rm_db(path);
+    fu_test_rm_db(path);
     tmp_path(path, sizeof path, "text");
     FILE *f = fopen(path, "w");
     fputs("customer_id,at,note\nthis is not a database, it is a CSV file of notes\n", f);
     fclose(f);
     cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB);
     cr_assert_null(l);
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 /* ------------------------------------------------- crash and concurrency */
@@ -1266,7 +1252,7 @@ static void crash_run(const char *mode, int batch, size_t want_acks) {
     kill_writer(&c);
     fclose(c.out);
     check_after_crash(path, acked, want_acks, batch);
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 Test(commit, acknowledged_single_writes_survive_sigkill, .timeout = 120) {
@@ -1340,7 +1326,7 @@ Test(commit, two_processes_read_while_one_writes, .timeout = 180) {
     kill_writer(&w);
     fclose(w.out);
     cr_assert_gt(last, 1, "the writer kept writing");
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 /* ------------------------------------------------------------ out of memory */
@@ -1497,7 +1483,7 @@ Test(commit, a_damaged_file_is_refused_on_open) {
     ro.flags = FU_LEDGER_READONLY;
     cr_assert_eq(fu_ledger_open(&l, path, &ro), FU_EDB);
     cr_assert(strstr(fu_error_last()->message, "damaged") != NULL, "%s", fu_error_last()->message);
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 Test(commit, read_only_opens_need_a_ledger_and_make_nothing) {
@@ -1516,7 +1502,7 @@ Test(commit, read_only_opens_need_a_ledger_and_make_nothing) {
     struct stat st;
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_size, 0, "the empty file stays empty");
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 Test(commit, new_ledger_files_are_private) {
@@ -1538,7 +1524,7 @@ Test(commit, new_ledger_files_are_private) {
     cr_assert_eq(stat(side, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600, "shm mode %o", (unsigned)(st.st_mode & 0777));
     fu_ledger_close(l);
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 /* In a child that cannot write the directory (as nobody when run as root):

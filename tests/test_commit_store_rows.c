@@ -10,19 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void rm_db(const char *path) {
-    static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
-    char side[600];
-    for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
-        snprintf(side, sizeof side, "%s%s", path, sides[i]);
-        unlink(side);
-    }
-}
-
-static void tmp_path(char *buf, size_t size, const char *name) {
-    snprintf(buf, size, "%s/fu_rows_%ld_%s.db", FU_TEST_BINDIR, (long)getpid(), name);
-    rm_db(buf);
-}
+static void tmp_path(char *buf, size_t size, const char *name) { fu_test_db_path(buf, size, "fu_rows", name); }
 
 static void raw_exec(const char *path, const char *sql) {
     sqlite3 *db = NULL;
@@ -69,7 +57,7 @@ static void expect_refused(const char *name, const char *change, const char *wan
         /* the columns fulfil reads (the state, flags and times the rules need) */
         cr_assert_eq(fu_ledger_fulfill(l, 1, 1772413200 + 3600, "me"), FU_EDB, "%s: fulfilled", change);
     fu_ledger_close(l);
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 Test(commit_store_rows, a_valid_ledger_still_lists) {
@@ -84,7 +72,7 @@ Test(commit_store_rows, a_valid_ledger_still_lists) {
     cr_assert_str_eq(fu_commitment_list_get(list, 0)->customer_id, "C1");
     fu_commitment_list_free(list);
     fu_ledger_close(l);
-    rm_db(path);
+    fu_test_rm_db(path);
 }
 
 Test(commit_store_rows, times_out_of_range_are_refused) {
@@ -143,6 +131,6 @@ Test(commit_store_rows, contact_log_rows_out_of_range_are_refused) {
         snprintf(expect, sizeof expect, "contact log '%s': %s", path, change[k][1]);
         cr_assert(strstr(fu_error_last()->message, expect), "%s (expected %s)", fu_error_last()->message, expect);
         fu_contact_log_close(log);
-        rm_db(path);
+        fu_test_rm_db(path);
     }
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Each block carries a header with its size so live bytes can be counted. */
 typedef union hdr {
@@ -161,6 +162,20 @@ void fu_test_rmtree(const char *dir) {
     char cmd[600];
     cr_assert_lt((size_t)snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir), sizeof cmd);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+void fu_test_rm_db(const char *path) {
+    static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+    char side[600];
+    for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+        cr_assert_lt((size_t)snprintf(side, sizeof side, "%s%s", path, sides[i]), sizeof side);
+        unlink(side);
+    }
+}
+
+void fu_test_db_path(char *buf, size_t size, const char *prefix, const char *name) {
+    cr_assert_lt((size_t)snprintf(buf, size, "%s/%s_%ld_%s.db", FU_TEST_BINDIR, prefix, (long)getpid(), name), size);
+    fu_test_rm_db(buf);
 }
 
 fu_policy *fu_test_policy(const char *yaml) {

@@ -62,6 +62,12 @@ char *fu_test_cat(const char *a, const char *b);
 void fu_test_mkdtemp(char *dir, size_t n, const char *prefix);
 /* Remove dir and everything in it. */
 void fu_test_rmtree(const char *dir);
+/* Remove a database file with SQLite's companions (-wal, -shm, -journal),
+ * which a read-only or refused open leaves behind. */
+void fu_test_rm_db(const char *path);
+/* A fresh database path in the build directory, <prefix>_<pid>_<name>.db
+ * (removed first with its companions). */
+void fu_test_db_path(char *buf, size_t size, const char *prefix, const char *name);
 /* The policy of YAML text (source name "p"), or the built-in one for NULL. */
 fu_policy *fu_test_policy(const char *yaml);
 /* The YAML text (source name "p") is refused with FU_EPOLICY and no policy,
