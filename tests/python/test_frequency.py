@@ -122,12 +122,7 @@ def test_book_history_and_errors(tmp_path):
                                   "c1,2026-03-01T10:00:00+08:00,contact,phone,\n")
     with pytest.raises(followup.InvalidArgumentError, match="no outcomes"):
         followup.frequency_from_book(b)
-    b = followup.Book()
-    b.read_customers_text("customer_id,tz\nc1,Asia/Shanghai\nc2,Asia/Shanghai\n")
-    b.read_events_text("customer_id,at,kind,channel,outcome\n"
-                                  "c1,2026-03-01T10:00:00+08:00,contact,phone,no_answer\n"
-                                  "c1,2026-03-02T10:00:00+08:00,contact,phone,answered\n"
-                                  "c2,2026-03-01T10:00:00+08:00,contact,phone,refused\n")
+    b = _two_customer_book()
     d = followup.frequency_from_book(b, "answered", np.array([0, 1], dtype="<u4").tobytes(), 2)
     assert (d.count(), d.positives(), d.negatives()) == (3, 1, 1)
     m = followup.FrequencyModel(d)
