@@ -1,6 +1,7 @@
 /* The customer book: interned strings, customers, compact events, the
  * per-customer event index. The CSV formats are in book_csv.c. */
 #include "book_errors.h"
+#include "book_ids.h"
 #include "book_internal.h"
 #include "book_strtab.h"
 #include "bytes_internal.h"
@@ -593,6 +594,26 @@ static int customer_push(fu_book *b, const fu__crow *c, size_t *index_out) {
 
 static int tri_ok(int v) { return v >= FU_TRI_UNKNOWN && v <= FU_TRI_NO; }
 
+/* v as the shortest %.*g that reads back to it: an error quotes the value
+ * given, never a rounded one that would be valid (10.000000000000002 is no
+ * NPS score; "%g" printed 10; review s13). */
+static const char *exact(char *buf, size_t cap, double v) {
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    return buf;
+}
+
+/* The API's customer id (what names `arg`) refused with an invisible
+ * character, as the CSV readers refuse it (review s13 I20): FU_EINVAL,
+ * "<arg>: an invisible character U+FEFF ...". */
+static int check_api_id(const char *arg, const char *id) {
+    unsigned long at;
+    if (fu__id_check_invisible(id, strlen(id), &at) == FU_OK) return FU_OK;
+    return fu__error_set(FU_EINVAL, "%s: %s", arg, fu_error_last()->message);
+}
+
 static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *index_out) {
     set_bad(bad, -1);
     if (!in->id || !in->id[0]) return set_bad(bad, CF_ID), fu__error_set(FU_EINVAL, "customer id is missing");
@@ -604,6 +625,7 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
     for (int i = 0; i < 6; i++)
         if (fu__utf8_check_str(text_names[i], texts[i]) != FU_OK)
             return set_bad(bad, text_fields[i]), FU_EINVAL;
+    if (check_api_id("customer id", in->id)) return set_bad(bad, CF_ID), FU_EINVAL;
     char q[FU_ERRTEXT_CELL_CAP]; /* the id as echoed in a message (review s9 F2) */
     if (!in->tz || !in->tz[0])
         return set_bad(bad, CF_TZ),
@@ -613,9 +635,10 @@ static int customer_add(fu_book *b, const fu_customer *in, badpos *bad, size_t *
         return set_bad(bad, CF_FIRST), fu__error_set(FU_ERANGE, "customer '%s': first_purchase_at %lld is outside"
                                                      " years 1..9999 (UTC)", fu__errtext_cell_str(q, sizeof q, in->id),
                                                      (long long)in->first_purchase_at);
+    char num[32];
     if (!isnan(in->annual_spend) && !(isfinite(in->annual_spend) && in->annual_spend >= 0))
-        return set_bad(bad, CF_SPEND),
-               fu__error_set(FU_ERANGE, "annual_spend must be a finite number >= 0, got %g", in->annual_spend);
+        return set_bad(bad, CF_SPEND), fu__error_set(FU_ERANGE, "annual_spend must be a finite number >= 0, got %s",
+                                                     exact(num, sizeof num, in->annual_spend));
     static const int tri_fields[] = {CF_SMB, CF_CPHONE, CF_CSMS, CF_CEMAIL};
     const int tris[] = {(int)in->is_smb, (int)in->consent_phone, (int)in->consent_sms, (int)in->consent_email};
     for (int i = 0; i < 4; i++)
@@ -784,20 +807,22 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
         return set_bad(bad, EF_AT),
                fu__error_set(FU_ERANGE, "event time %lld is outside years 1..9999 (UTC)", (long long)in->at);
     if (!k && (rc = check_enums(in, bad))) return rc;
+    char num[32];
     if (!isnan(in->unit_price) && !(isfinite(in->unit_price) && in->unit_price >= 0))
-        return set_bad(bad, EF_UNIT),
-               fu__error_set(FU_ERANGE, "unit_price must be a finite number >= 0, got %g", in->unit_price);
+        return set_bad(bad, EF_UNIT), fu__error_set(FU_ERANGE, "unit_price must be a finite number >= 0, got %s",
+                                                    exact(num, sizeof num, in->unit_price));
     if (!isnan(in->amount) && !isfinite(in->amount))
         return set_bad(bad, EF_AMOUNT), fu__error_set(FU_ERANGE, "amount must be finite");
     if (!isnan(in->score)) {
         double lo, hi;
         if (!isfinite(in->score) || fabs(in->score) > 1e6)
-            return set_bad(bad, EF_SCORE), fu__error_set(FU_ERANGE, "score out of range: %g", in->score);
+            return set_bad(bad, EF_SCORE),
+                   fu__error_set(FU_ERANGE, "score out of range: %s", exact(num, sizeof num, in->score));
         if (survey_range(in->survey, &lo, &hi) &&
             (in->score < lo || in->score > hi || in->score != floor(in->score)))
             return set_bad(bad, EF_SCORE),
-                   fu__error_set(FU_ERANGE, "%s score must be an integer %g..%g, got %g",
-                                 fu_survey_name(in->survey), lo, hi, in->score);
+                   fu__error_set(FU_ERANGE, "%s score must be an integer %g..%g, got %s",
+                                 fu_survey_name(in->survey), lo, hi, exact(num, sizeof num, in->score));
         if (in->kind == FU_EVENT_SURVEY && in->survey == FU_SURVEY_NONE)
             return set_bad(bad, EF_SCORE),
                    fu__error_set(FU_EINVAL, "a survey score needs a survey type (csat, nps or ces)");
@@ -818,6 +843,8 @@ static int event_add(fu_book *b, const fu_event_in *in, badpos *bad, const fu__e
         return set_bad(bad, EF_CUST),
                unknown_customer(FU_ESTATE, in->customer_id, ": a borrowed book takes no new customer");
     } else if (b->flags & FU_BOOK_CREATE_CUSTOMERS) {
+        /* an id that makes a customer: as the customers' (a CSV block's row was checked) */
+        if (k == &own && check_api_id("event customer_id", in->customer_id)) return set_bad(bad, EF_CUST), FU_EINVAL;
         if ((rc = intern_cstr(b, in->customer_id, &sym))) return rc;
         fu_customer ci;
         fu_customer_init(&ci);
@@ -892,8 +919,11 @@ static int add_customer_one(fu_book *b, const void *rec, size_t *index_out) {
 static int add_event_one(fu_book *b, const void *rec, size_t *index_out) {
     (void)index_out;
     badpos bad;
-    int rc = event_add(b, rec, &bad, NULL); /* a field's error names the event's customer and the field */
-    return rc ? fu__book_event_field_error(rc, ((const fu_event_in *)rec)->customer_id, bad.field) : FU_OK;
+    const fu_event_in *in = rec;
+    int rc = event_add(b, in, &bad, NULL); /* a field's error names the event's customer and the field */
+    if (rc == FU_ENOTFOUND && bad.field == EF_CUST) /* what makes it differ, as the CSV path says (review s13 I20) */
+        return fu__id_unknown_hint(b, in->customer_id, strlen(in->customer_id), rc);
+    return rc ? fu__book_event_field_error(rc, in->customer_id, bad.field) : FU_OK;
 }
 
 static int add_records(fu_book *b, const char *fn, const char *what, const void *in, size_t size, size_t n,

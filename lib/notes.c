@@ -20,12 +20,19 @@ int fu_note_error(const fu_note *note, fu_note_field field, int code, const char
     return code;
 }
 
-/* The position of the three columns in the header. */
+/* The position of the three columns in the header; a column named twice is
+ * refused naming both fields: which one is meant cannot be told (review
+ * s13, as the other readers). */
 static int find_columns(fu__csv *r, size_t col[3]) {
     for (int k = 0; k < 3; k++) col[k] = SIZE_MAX;
     for (size_t i = 0; i < fu__csv_header_count(r); i++)
-        for (int k = 0; k < 3; k++)
-            if (col[k] == SIZE_MAX && strcmp(fu__csv_header_name(r, i), k_note_columns[k]) == 0) col[k] = i;
+        for (int k = 0; k < 3; k++) {
+            if (strcmp(fu__csv_header_name(r, i), k_note_columns[k]) != 0) continue;
+            if (col[k] != SIZE_MAX)
+                return fu__csv_error_at(r, i, FU_EPARSE, "column '%s' appears twice (fields %zu and %zu)",
+                                        k_note_columns[k], col[k] + 1, i + 1);
+            col[k] = i;
+        }
     for (int k = 0; k < 3; k++)
         if (col[k] == SIZE_MAX)
             return fu__error_set_at(FU_EPARSE, fu__csv_source(r), 1, 1, k_note_columns[k],

@@ -153,20 +153,13 @@ Test(book_csv_errors, unknown_customer_says_what_differs) {
                 "byte 2)", 2, 1, "customer_id");
     events_fail(b, "customer_id,at,kind\nC2,2026-03-02T09:00:00+08:00,purchase\n", FU_ENOTFOUND,
                 "unknown customer 'C2'", 2, 1, "customer_id");
-    /* the API takes such an id; the events file then names the near one */
+    /* the API refuses such an id too now (tests/test_book_api_ids.c), so no
+     * customer of the book is a near one */
     fu_customer c;
     fu_customer_init(&c);
     c.id = "\xEF\xBB\xBF" "C2";
     c.tz = "UTC";
-    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
-    c.id = "C3\xE2\x80\x8D";
-    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
-    events_fail(b, "customer_id,at,kind\nC2,2026-03-02T09:00:00+08:00,purchase\n", FU_ENOTFOUND,
-                "unknown customer 'C2' (the book has customer 1 with this id and an invisible U+FEFF (byte order "
-                "mark) in front of it)", 2, 1, "customer_id");
-    events_fail(b, "customer_id,at,kind\nC3,2026-03-02T09:00:00+08:00,purchase\n", FU_ENOTFOUND,
-                "unknown customer 'C3' (the book has customer 2 with this id and an invisible U+200D (zero width "
-                "joiner) after it)", 2, 1, "customer_id");
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_EINVAL);
     fu_book_free(b);
 }
 

@@ -125,3 +125,15 @@ static int op_notes(void *ctx) {
 }
 
 Test(notes, out_of_memory_leaks_nothing) { fu_test_oom("notes", op_notes, NULL, 200); }
+
+/* A column named twice: which one holds the note cannot be told, so the
+ * header is refused naming both fields (was: the first taken silently;
+ * review s13 leftovers, as the --bank and customers readers). */
+Test(notes, duplicate_columns_are_refused_naming_both_fields) {
+    expect_error("customer_id,at,note,note\nC1,2026-01-01T10:00:00+08:00,a,b\n", FU_EPARSE,
+                 "notes.csv:1:21: note: column 'note' appears twice (fields 3 and 4)");
+    expect_error("customer_id,at,note,extra,customer_id\nC1,2026-01-01T10:00:00+08:00,a,b,C2\n", FU_EPARSE,
+                 "notes.csv:1:27: customer_id: column 'customer_id' appears twice (fields 1 and 5)");
+    expect_error("at,at,note\n2026-01-01T10:00:00+08:00,2026-01-01T10:00:00+08:00,a\n", FU_EPARSE,
+                 "notes.csv:1:4: at: column 'at' appears twice (fields 1 and 2)");
+}

@@ -444,6 +444,11 @@ static int run_record(const args *a) {
     if (need("record", a->log, "--log") || need("record", a->customer, "--customer") ||
         need("record", a->channel, "--channel") || need("record", a->outcome, "--outcome"))
         return CLI_USAGE;
+    /* stored texts: named if not UTF-8 (not "customer_id:1:2: ...", the library's) */
+    const char *const texts[][2] = {{"--customer", a->customer}, {"--agent", a->agent}, {"--rule", a->rule},
+                                    {"--order", a->order}};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (cli_text_option(PROG " record", texts[i][0], texts[i][1])) return CLI_USAGE;
     cli_format fmt = CLI_FORMAT_TABLE;
     fu_contact_record r;
     fu_contact_record_init(&r);

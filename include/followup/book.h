@@ -418,8 +418,10 @@ FU_EXTERN void fu_book_free(fu_book *book);
  * @param book the book
  * @param in the customer (its strings are copied)
  * @param index_out receives the customer's index (may be NULL)
- * @return #FU_OK; #FU_EINVAL for a missing id or tz or an out-of-range
- *         field; #FU_EEXISTS for an id already in the book; #FU_ETIMEZONE
+ * @return #FU_OK; #FU_EINVAL for a missing id or tz, an id holding an
+ *         invisible character (U+FEFF, zero-width, bidi marks: as the
+ *         customers CSV, docs/formats.md) or an out-of-range field (the
+ *         value quoted exactly); #FU_EEXISTS for an id already in the book; #FU_ETIMEZONE
  *         for an unknown zone; #FU_EPARSE for bad windows text; #FU_ENOMEM.
  */
 FU_EXTERN int fu_book_add_customer(fu_book *book, const fu_customer *in, size_t *index_out);
@@ -436,9 +438,12 @@ FU_EXTERN int fu_book_add_customers(fu_book *book, const fu_customer *in, size_t
  * arrays and offsets borrowed before are invalid. Threads: changes.
  *
  * @return #FU_OK; #FU_ENOTFOUND for an unknown customer (unless
- *         #FU_BOOK_CREATE_CUSTOMERS); #FU_EINVAL for a missing time or an
- *         out-of-range enum; #FU_ERANGE for a number out of its range
- *         (negative unit price, survey score outside its scale);
+ *         #FU_BOOK_CREATE_CUSTOMERS; the message says when the id holds an
+ *         invisible character); #FU_EINVAL for a missing time, an
+ *         out-of-range enum or, creating the customer, an id holding an
+ *         invisible character; #FU_ERANGE for a number out of its range
+ *         (negative unit price, survey score outside its scale: the value
+ *         quoted exactly, 10.000000000000002 not 10);
  *         #FU_ELIMIT beyond 2^32 - 1 events or customers; #FU_ENOMEM.
  */
 FU_EXTERN int fu_book_add_event(fu_book *book, const fu_event_in *in);
