@@ -27,7 +27,7 @@ static int find_columns(fu__csv *r, size_t col[3]) {
     for (int k = 0; k < 3; k++) col[k] = SIZE_MAX;
     for (size_t i = 0; i < fu__csv_header_count(r); i++)
         for (int k = 0; k < 3; k++) {
-            if (strcmp(fu__csv_header_name(r, i), k_note_columns[k]) != 0) continue;
+            if (!fu__csv_header_is(r, i, k_note_columns[k])) continue;
             if (col[k] != SIZE_MAX)
                 return fu__csv_error_at(r, i, FU_EPARSE, "column '%s' appears twice (fields %zu and %zu)",
                                         k_note_columns[k], col[k] + 1, i + 1);

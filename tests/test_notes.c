@@ -137,3 +137,17 @@ Test(notes, duplicate_columns_are_refused_naming_both_fields) {
     expect_error("at,at,note\n2026-01-01T10:00:00+08:00,2026-01-01T10:00:00+08:00,a\n", FU_EPARSE,
                  "notes.csv:1:4: at: column 'at' appears twice (fields 1 and 2)");
 }
+
+/* Header names are matched without regard to ASCII case and surrounding
+ * spaces, as every other reader (docs/formats.md "Header row"): an export
+ * with `Customer_ID, AT ,Note` reads; two names equal but for case are the
+ * same column twice (was: case-sensitive, the columns missing). */
+Test(notes, header_names_match_in_any_case_and_spacing) {
+    const char *csv = "Customer_ID, AT ,Note\nC1,2026-01-01T10:00:00+08:00,a\nC2,2026-01-01T10:00:00Z,b\n";
+    int n = 0;
+    cr_assert_eq(fu_notes_read_csv_from_string(csv, strlen(csv), "notes.csv", count_only, &n), FU_OK, "%s",
+                 fu_error_last()->message);
+    cr_assert_eq(n, 2);
+    expect_error("customer_id,at,note,NOTE\nC1,2026-01-01T10:00:00+08:00,a,b\n", FU_EPARSE,
+                 "notes.csv:1:21: NOTE: column 'note' appears twice (fields 3 and 4)");
+}
