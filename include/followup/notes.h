@@ -5,10 +5,11 @@
  *
  * Format (docs/formats.md, "Notes"): an RFC 4180 CSV, UTF-8, with a header
  * naming at least the columns `customer_id`, `at` (an ISO 8601 time with an
- * offset or Z) and `note`, in any order; other columns are ignored. Errors
- * name the source, line, column and CSV column like those of every other
- * input: a missing column, a record without one of the three fields, an
- * empty customer id, a time that does not parse.
+ * offset or Z) and `note`, in any order, names matched in any ASCII case
+ * and spacing; other columns are ignored. Errors name the source, line,
+ * column and CSV column like those of every other input: a missing column, a
+ * column named twice, a record without one of the three fields, an empty
+ * customer id, a time that does not parse.
  *
  * Threads: the functions keep no state; the callback runs on the calling
  * thread.
