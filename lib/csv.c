@@ -1021,6 +1021,24 @@ static int out_fail(fu__outfile *o, const char *what, int e) {
     return fu__error_set_at(FU_EIO, o->path ? o->path : "<output>", 0, 0, NULL, "%s: %s", what, strerror(e));
 }
 
+/* A path that is not a regular file (/dev/null, a terminal, a FIFO, a
+ * socket) is written in place: a rename over it would replace the device
+ * with a regular file, and there is nothing to keep all or nothing. */
+static int open_in_place(fu__outfile *o, const char *path) {
+    o->path = fu__strdup(path);
+    if (!o->path) return fu__error_nomem();
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) o->f = fdopen(fd, "wb");
+    if (!o->f) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        int rc = out_fail(o, "cannot write", e);
+        fu__outfile_abort(o);
+        return rc;
+    }
+    return FU_OK;
+}
+
 int fu__outfile_open(fu__outfile *o, const char *path) {
     memset(o, 0, sizeof *o);
     if (!path || !*path) return fu__error_set(FU_EINVAL, "output path is NULL or empty");
@@ -1028,6 +1046,7 @@ int fu__outfile_open(fu__outfile *o, const char *path) {
     int have = stat(path, &st) == 0;
     if (have && S_ISDIR(st.st_mode))
         return fu__error_set_at(FU_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(EISDIR));
+    if (have && !S_ISREG(st.st_mode)) return open_in_place(o, path);
     size_t n = strlen(path);
     o->path = fu__strdup(path);
     o->tmp = fu__malloc(n + 48);
@@ -1066,10 +1085,14 @@ int fu__outfile_commit(fu__outfile *o) {
     int e = 0;
     const char *what = NULL;
     if (fflush(o->f) != 0 || ferror(o->f)) e = errno ? errno : EIO, what = "write failed";
-    else if (fsync(fileno(o->f)) != 0) e = errno, what = "fsync failed";
+    else if (o->tmp && fsync(fileno(o->f)) != 0) e = errno, what = "fsync failed";
     int c = fclose(o->f);
     o->f = NULL;
     if (!what && c != 0) e = errno, what = "write failed";
+    if (!what && !o->tmp) { /* written in place: nothing to rename */
+        fu__outfile_abort(o);
+        return FU_OK;
+    }
     if (!what && rename(o->tmp, o->path) != 0) e = errno, what = "cannot replace the file";
     if (what) {
         int rc = out_fail(o, what, e);

@@ -175,7 +175,9 @@ int fu__csv_flush(fu__buf *b, FILE *f, const char *path);
  * `<path>.tmp-<pid>-<n>`, created with O_EXCL; a replaced file keeps its
  * mode), then flushed, fsync'ed, closed and renamed over `path`, and the
  * directory fsync'ed. Any failure (out of memory, a full disk, a file size
- * limit) removes the temporary file and leaves an existing `path` as it was. */
+ * limit) removes the temporary file and leaves an existing `path` as it was.
+ * A `path` that exists and is not a regular file (/dev/null, a terminal, a
+ * FIFO) is written in place, without a temporary file or rename. */
 typedef struct fu__outfile {
     FILE *f; /* write here between open and commit */
     char *path, *tmp;

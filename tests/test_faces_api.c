@@ -6,6 +6,7 @@
 #include "followup.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,4 +173,31 @@ Test(faces_outfile, bad_paths_are_refused_with_a_reason) {
     cr_assert(strstr(fu_error_last()->message, "Is a directory") != NULL, "%s", fu_error_last()->message);
     cr_assert_eq(fu_outfile_open(&o, "/nonexistent-dir-fu/x.csv"), FU_EIO);
     cr_assert_eq(fu_outfile_commit(NULL), FU_EINVAL);
+}
+
+/* A path that is not a regular file is written in place: an output to
+ * /dev/null or a FIFO must not replace the device with a regular file by the
+ * rename (review s13: `plan --output /dev/null` run as root turned /dev/null
+ * into a regular file). Checked on a FIFO in a temporary directory, read
+ * through a descriptor opened before the write. */
+Test(faces_outfile, a_fifo_is_written_in_place_not_replaced) {
+    char *dir = tmp_dir(), path[256];
+    snprintf(path, sizeof path, "%s/pipe", dir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    int rd = open(path, O_RDONLY | O_NONBLOCK);
+    cr_assert_geq(rd, 0);
+    fu_outfile *o = NULL;
+    cr_assert_eq(fu_outfile_open(&o, path), FU_OK, "%s", fu_error_last()->message);
+    fputs("through\n", fu_outfile_stream(o));
+    cr_assert_eq(fu_outfile_commit(o), FU_OK, "%s", fu_error_last()->message);
+    char buf[32] = {0};
+    cr_assert_eq(read(rd, buf, sizeof buf - 1), 8);
+    cr_assert_str_eq(buf, "through\n");
+    close(rd);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert(S_ISFIFO(st.st_mode), "the FIFO was replaced by a regular file");
+    unlink(path);
+    cr_assert_eq(rmdir(dir), 0); /* no temporary file left beside it */
+    free(dir);
 }

@@ -312,7 +312,9 @@ static int write_csv_record(FILE *out, char *const *cells, size_t n) {
 
 /* The file a path names: its device and inode through symlinks (stat), or
  * for a file that does not exist yet its directory's device and inode and
- * its base name. 0, or -1 when neither can be found. */
+ * its base name. 0, or -1 when neither can be found or the path names
+ * something other than a regular file (/dev/null, a terminal, a FIFO: written
+ * in place, nothing there is overwritten by the output's rename). */
 typedef struct file_id {
     dev_t dev;
     ino_t ino;
@@ -324,6 +326,7 @@ static int file_id_of(const char *path, file_id *id) {
     struct stat st;
     memset(id, 0, sizeof *id);
     if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode)) return -1;
         id->dev = st.st_dev, id->ino = st.st_ino, id->exists = 1;
         return 0;
     }

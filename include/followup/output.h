@@ -52,7 +52,10 @@ FU_EXTERN int fu_csv_format_record(const char *const *cells, size_t n, unsigned 
  * target (same directory, created exclusively; a replaced file keeps its
  * mode), then flushed, fsync'ed and renamed over the target by
  * fu_outfile_commit(). Any failure, and fu_outfile_abort(), removes the
- * temporary file and leaves what was at the path as it was.
+ * temporary file and leaves what was at the path as it was. A path that
+ * exists and is not a regular file (/dev/null, a terminal, a FIFO) is
+ * written in place: no temporary file, no rename (which would replace the
+ * device with a regular file), not all or nothing.
  */
 typedef struct fu_outfile fu_outfile;
 

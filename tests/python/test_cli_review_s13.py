@@ -139,6 +139,17 @@ def test_two_outputs_to_one_new_file_are_refused(copies, tmp_path):
     assert not (tmp_path / "p.csv").exists()
 
 
+def test_outputs_to_dev_null_are_not_the_same_file(copies):
+    """/dev/null (any file that is not a regular file) is written in place:
+    two outputs there overwrite nothing (review s13 R1: refused as "the same
+    file" before)."""
+    c, e = copies
+    r = run("plan", "--customers", str(c), "--events", str(e), "--now", NOW, "--output", os.devnull,
+            "--suppressed", os.devnull, "--deferred", os.devnull)
+    assert r.returncode == 0, r.stderr
+    assert "same file" not in r.stderr and "overwritten" not in r.stderr
+
+
 @pytest.mark.parametrize("cmd", [
     ["kpi", "--events", "{e}", "--output", "{e}"],
     ["kpi", "--events", "{e}", "--customers", "{c}", "--output", "{c}"],
