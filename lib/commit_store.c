@@ -584,6 +584,10 @@ static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) 
     int rc = FU_OK;
     if (deadline == FU_COMMIT_NO_TIME) rc = fu__commit_deadline_from_duration(&in->promised, in->calendar, in->created_at, &deadline);
     if (rc != FU_OK) return rc;
+    /* every time stored must pass the reader's row check (years 1..9999) */
+    if (in->created_at < FU__TIME_MIN || in->created_at > FU__TIME_MAX)
+        return fu__error_set(FU_ERANGE, "the commitment's created_at %lld lies outside the years 1..9999",
+                             (long long)in->created_at);
     if (deadline < in->created_at)
         return fu__error_set(FU_EINVAL, "the deadline lies before the commitment was made");
     char iso[FU_TIME_TEXT_SIZE];
@@ -592,6 +596,10 @@ static int insert_one(fu_ledger *l, const fu_commit_input *in, int64_t *id_out) 
     double span = (double)(deadline - in->created_at);
     int64_t warn_at = in->created_at + (int64_t)llround(span * l->opts.warn_share);
     int64_t breach_at = in->created_at + (int64_t)llround(span * l->opts.breach_share);
+    if (breach_at > FU__TIME_MAX || warn_at > FU__TIME_MAX)
+        return fu__error_set(FU_ERANGE, "the %s time (%g of the span from made to deadline) lies past the year 9999",
+                             breach_at > FU__TIME_MAX ? "breach" : "warning",
+                             breach_at > FU__TIME_MAX ? l->opts.breach_share : l->opts.warn_share);
 
     static const char *const names[N_FIELDS] = {"customer_id", "text", "category", "owner", "created_by", "rule"};
     const char *field[N_FIELDS] = {in->customer_id, in->text, in->category, in->owner, in->created_by,

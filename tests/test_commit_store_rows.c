@@ -134,3 +134,36 @@ Test(commit_store_rows, contact_log_rows_out_of_range_are_refused) {
         fu_test_rm_db(path);
     }
 }
+
+/* What the ledger stores always passes its own row check (review s13 R5):
+ * a breach time past the year 9999 (breach_share 2, the documented maximum,
+ * and a deadline late in 9998) or a created_at before the year 1 is refused
+ * when added (FU_ERANGE), and the ledger still lists; before, the add
+ * succeeded and every later query called the ledger damaged. */
+Test(commit_store_rows, an_add_the_reader_would_refuse_is_refused_when_added) {
+    char path[512];
+    tmp_path(path, sizeof path, "r5");
+    make_ledger(path);
+    fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
+    o.breach_share = 2.0;
+    fu_ledger *l = NULL;
+    cr_assert_eq(fu_ledger_open(&l, path, &o), FU_OK, "%s", fu_error_last()->message);
+    fu_commit_input in = FU_COMMIT_INPUT_INIT;
+    in.customer_id = "C2";
+    in.created_at = 1772413200;                    /* 2026-03-02T01:00:00Z */
+    in.deadline = INT64_C(253370764800);           /* 9998-12-31T00:00:00Z */
+    cr_assert_eq(fu_ledger_add(l, &in, NULL), FU_ERANGE, "added");
+    cr_assert(strstr(fu_error_last()->message, "breach time"), "%s", fu_error_last()->message);
+    in.created_at = INT64_C(-70000000000);
+    in.deadline = 1772413200;
+    cr_assert_eq(fu_ledger_add(l, &in, NULL), FU_ERANGE, "added");
+    cr_assert(strstr(fu_error_last()->message, "created_at"), "%s", fu_error_last()->message);
+    fu_commitment_list *list = NULL;
+    fu_commit_query q = FU_COMMIT_QUERY_INIT;
+    q.kind = FU_QUERY_ALL;
+    cr_assert_eq(fu_ledger_query(l, &q, &list), FU_OK, "%s", fu_error_last()->message);
+    cr_assert_eq(fu_commitment_list_count(list), 1);
+    fu_commitment_list_free(list);
+    fu_ledger_close(l);
+    fu_test_rm_db(path);
+}

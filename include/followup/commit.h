@@ -314,7 +314,9 @@ FU_EXTERN int fu_ledger_schema_version(const fu_ledger *ledger, int *out);
  * @param in the commitment to add (copied)
  * @param[out] out the new id (may be NULL)
  * @return #FU_OK; #FU_EINVAL (missing customer, bad duration, deadline before
- *         creation); #FU_ERANGE from the calendar; #FU_ELIMIT from masking;
+ *         creation); #FU_ERANGE from the calendar, or a created_at, deadline,
+ *         warning or breach time outside the years 1..9999 (what the ledger
+ *         stores passes its own row check); #FU_ELIMIT from masking;
  *         #FU_EDB; #FU_ENOMEM.
  */
 FU_EXTERN int fu_ledger_add(fu_ledger *ledger, const fu_commit_input *in, int64_t *out);
