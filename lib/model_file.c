@@ -180,8 +180,33 @@ char *fu__mfile_next(fu__mfile *f) {
 
 /* ------------------------------------------------------------ customer-base models */
 
+/* Positive normal numbers: not 0, a denormal (0x1p-1074), inf or NaN. */
+static int positive(const double *v, int n) {
+    for (int i = 0; i < n; i++)
+        if (!(v[i] >= DBL_MIN) || !isfinite(v[i])) return 0;
+    return 1;
+}
+
+/* FU_OK when every model m has holds positive normal numbers, which is
+ * what fu_model_params_load() reads back; else FU_EINVAL naming it. */
+static int savable(const fu_model_params *m) {
+    const double bg[4] = {m->bgnbd.r, m->bgnbd.alpha, m->bgnbd.a, m->bgnbd.b};
+    const double pa[4] = {m->pareto.r, m->pareto.alpha, m->pareto.s, m->pareto.beta};
+    const double gg[3] = {m->gammagamma.p, m->gammagamma.q, m->gammagamma.gamma};
+    const char *bad = m->has_bgnbd && !positive(bg, 4)         ? "bgnbd"
+                      : m->has_pareto && !positive(pa, 4)       ? "pareto"
+                      : m->has_gammagamma && !positive(gg, 3)   ? "gammagamma"
+                                                                : NULL;
+    if (!bad) return FU_OK;
+    return fu__error_set(FU_EINVAL,
+                         "fu_model_params_save: the %s parameters are not all positive normal numbers (finite, not "
+                         "denormal): a file of them could not be loaded",
+                         bad);
+}
+
 int fu_model_params_save(const fu_model_params *m, const char *path) {
     if (!m || !path) return fu__error_set(FU_EINVAL, "fu_model_params_save: %s is NULL", !m ? "models" : "path");
+    if (savable(m) != FU_OK) return FU_EINVAL;
     fu__buf b = FU__BUF_INIT;
     int rc = fu__mfile_begin(&b, "customer-base", 1);
     if (m->has_bgnbd)
@@ -195,13 +220,6 @@ int fu_model_params_save(const fu_model_params *m, const char *path) {
         return fu__error_nomem();
     }
     return fu__mfile_commit(&b, path);
-}
-
-/* Positive normal numbers: not 0, a denormal (0x1p-1074), inf or NaN. */
-static int positive(const double *v, int n) {
-    for (int i = 0; i < n; i++)
-        if (!(v[i] >= DBL_MIN) || !isfinite(v[i])) return 0;
-    return 1;
 }
 
 /* The model of line s when m has it already (a line given twice), else NULL. */

@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,5 +253,34 @@ Test(model_file, bounded_reads_and_clear_errors_naming_the_file) {
     fu_besttime_free(m);
     fu_book_free(a);
     fu_policy_free(p);
+    fu_test_rmtree(dir);
+}
+
+/* What fu_model_params_save() writes, fu_model_params_load() reads back
+ * (review s13 R3): a denormal or infinite parameter is refused when saving
+ * (FU_EINVAL naming the model, no file written), where before the save
+ * succeeded and the load then refused the only copy of the fit. */
+Test(model_file, save_refuses_parameters_the_load_would_refuse) {
+    fu_test_mkdtemp(dir, sizeof dir, "fu-mfile");
+    char path[300];
+    snprintf(path, sizeof path, "%s/p.model", dir);
+    fu_model_params m;
+    memset(&m, 0, sizeof m);
+    m.has_bgnbd = 1;
+    m.bgnbd.r = 0.24, m.bgnbd.alpha = 4.41, m.bgnbd.a = 0.79, m.bgnbd.b = 1e-310;
+    cr_assert_eq(fu_model_params_save(&m, path), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "bgnbd"), "%s", fu_error_last()->message);
+    FILE *f = fopen(path, "rb");
+    cr_assert_null(f, "a file was written");
+    m.bgnbd.b = 2.43;
+    m.has_gammagamma = 1;
+    m.gammagamma.p = 6.25, m.gammagamma.q = 3.74, m.gammagamma.gamma = HUGE_VAL;
+    cr_assert_eq(fu_model_params_save(&m, path), FU_EINVAL);
+    cr_assert(strstr(fu_error_last()->message, "gammagamma"), "%s", fu_error_last()->message);
+    m.gammagamma.gamma = 15.4;
+    cr_assert_eq(fu_model_params_save(&m, path), FU_OK, "%s", fu_error_last()->message);
+    fu_model_params back;
+    cr_assert_eq(fu_model_params_load(&back, path), FU_OK, "%s", fu_error_last()->message);
+    cr_assert(back.has_bgnbd && back.has_gammagamma && back.bgnbd.b == 2.43 && back.gammagamma.gamma == 15.4);
     fu_test_rmtree(dir);
 }

@@ -421,7 +421,9 @@ typedef struct fu_model_params {
     fu_segment_gammagamma gammagamma;
 } fu_model_params;
 
-/** Save fitted customer-base models. @return #FU_OK; #FU_EINVAL; #FU_EIO; #FU_ENOMEM. */
+/** Save fitted customer-base models. @return #FU_OK; #FU_EINVAL (NULL
+ *  argument, or a model's parameters not all positive normal numbers: what
+ *  fu_model_params_load() would refuse is not written); #FU_EIO; #FU_ENOMEM. */
 FU_EXTERN int fu_model_params_save(const fu_model_params *models, const char *path);
 
 /** Load fitted customer-base models (parameters must be positive normal
