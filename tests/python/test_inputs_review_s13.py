@@ -203,6 +203,31 @@ def test_add_due_nat_integer_refused_in_both_columns(kpi):
                                np.array([1, 2**63 + 5], dtype=np.uint64)], ids=["int64", "list", "uint64"])
 def test_model_columns_refuse_ints_beyond_2_53(x):
     bg = followup.BgNbd(0.243, 4.414, 0.793, 2.426)
-    with pytest.raises(ValueError, match=r"element 1 = \d+ is larger than 2\*\*53"):
+    with pytest.raises(ValueError, match=r"element 1 = \d+ cannot be held exactly by a float64 \(it would be read as \d+\)"):
         followup.bgnbd_p_alive(bg, x, [1.0, 1.0], [2.0, 2.0])
     followup.bgnbd_p_alive(bg, np.array([1, 3], dtype=np.int64), [1.0, 1.0], [2.0, 2.0])  # ints in range still read
+
+
+@pytest.mark.parametrize("x", [np.array([1, 2**54], dtype=np.int64), [1, 10**16], np.array([1, 10**18], dtype=np.int64),
+                               np.array([1, 2**63], dtype=np.uint64), np.array([1, -2**62], dtype=np.int64)],
+                         ids=["2**54", "10**16 list", "10**18", "uint64 2**63", "-2**62"])
+def test_model_columns_take_large_ints_a_float64_holds_exactly(x):
+    """review s13 R2: an integer beyond 2**53 that a float64 holds exactly
+    reads as that float, as the same value given as a float does."""
+    from followup._arrays import refuse_inexact_ints
+    refuse_inexact_ints("x", np.asarray(x))  # no error
+    bg = followup.BgNbd(0.243, 4.414, 0.793, 2.426)
+    as_float = np.asarray(x).astype(np.float64)
+
+    def outcome(v):
+        try:
+            return list(followup.bgnbd_p_alive(bg, [1.0, 1.0], v, [2e19, 2e19]))
+        except followup.InvalidArgumentError as e:
+            return str(e)
+    assert outcome(x) == outcome(as_float)  # as the C side reads the float
+
+
+def test_an_int64_rounded_up_to_2_63_is_inexact():
+    bg = followup.BgNbd(0.243, 4.414, 0.793, 2.426)
+    with pytest.raises(ValueError, match=r"element 0 = 9223372036854775807 cannot be held exactly"):
+        followup.bgnbd_p_alive(bg, np.array([2**63 - 1, 1], dtype=np.int64), [1.0, 1.0], [2.0, 2.0])

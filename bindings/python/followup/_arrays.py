@@ -53,18 +53,29 @@ def unmasked(where: str, v: Any) -> Any:
 
 
 def refuse_inexact_ints(where: str, a: np.ndarray) -> None:
-    """An integer array bound for float64: a value beyond 2**53 (which a
-    float64 cannot hold exactly) is an InvalidArgumentError naming it
-    (review s13 I13: C's message showed the rounded float, 9.0072e+15)."""
+    """An integer array bound for float64: a value a float64 cannot hold
+    exactly (some integers beyond 2**53 in magnitude; 2**54 and 10**16 it
+    holds) is an InvalidArgumentError naming it and the value it would be
+    read as (review s13 I13: C's message showed the rounded float,
+    9.0072e+15; R2: exactly held integers are taken)."""
     if a.dtype.kind not in "iu" or not a.size:
         return
-    lim = 2 ** 53
     flat = a.ravel()
+    lim = 2 ** 53
     big = flat > np.uint64(lim) if a.dtype.kind == "u" else (flat > lim) | (flat < -lim)
-    if big.any():
-        i = int(np.flatnonzero(big)[0])
-        raise _invalid(f"{where}: element {i} = {int(flat[i])} is larger than 2**53 in magnitude: a float64 "
-                       "cannot hold it exactly")
+    if not big.any():
+        return
+    idx = np.flatnonzero(big)
+    v = flat[idx]
+    f = v.astype(np.float64)
+    top = 2.0 ** 64 if a.dtype.kind == "u" else 2.0 ** 63
+    inside = np.abs(f) < top  # a value rounded up to 2**63 (2**64) is not held exactly
+    back = np.where(inside, f, 0.0).astype(v.dtype)
+    inexact = ~inside | (back != v)
+    if inexact.any():
+        k = int(np.flatnonzero(inexact)[0])
+        raise _invalid(f"{where}: element {int(idx[k])} = {int(v[k])} cannot be held exactly by a float64 "
+                       f"(it would be read as {int(f[k])})")
 
 
 def _vector(fname: str, pos: int, name: str, v: Any, dtype=np.float64) -> np.ndarray:
