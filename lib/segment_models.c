@@ -253,7 +253,7 @@ static int vtab_rank(seg_vtab *t, uint32_t **rank) {
         fu__free(sorted);
         return fu__error_nomem();
     }
-    memcpy(sorted, t->val, t->n * sizeof *sorted);
+    if (t->n) memcpy(sorted, t->val, t->n * sizeof *sorted); /* val is NULL when empty */
     qsort(sorted, t->n, sizeof *sorted, dbl_cmp_asc);
     /* the id table still maps values to ids: look each sorted value up */
     for (size_t k = 0; k < t->n; k++) rk[t->slot[vtab_slot(t, sorted[k])] - 1] = (uint32_t)k;
