@@ -3,6 +3,7 @@
 #include "followup/guard.h"
 
 #include "model_file_internal.h"
+#include "csv_internal.h"
 
 #include <errno.h>
 #include <float.h>
@@ -26,28 +27,10 @@ int fu__mfile_begin(fu__buf *b, const char *kind, int version) {
 int fu__mfile_commit(fu__buf *b, const char *path) {
     int rc = b->failed ? FU_ENOMEM : FU_OK;
     if (rc == FU_OK) rc = fu__buf_printf(b, "checksum %016" PRIx64 "\n", fnv(b->data, b->len - 0));
-    /* the checksum covers every byte before its own line */
-    char *tmp = NULL;
-    if (rc == FU_OK) {
-        size_t n = strlen(path) + 8;
-        tmp = fu__malloc(n);
-        if (!tmp) rc = fu__error_nomem();
-        else snprintf(tmp, n, "%s.tmp", path);
-    }
-    if (rc == FU_OK) {
-        FILE *f = fopen(tmp, "wb");
-        if (!f) {
-            rc = fu__error_set(FU_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-        } else {
-            size_t w = fwrite(b->data, 1, b->len, f);
-            int bad = w != b->len || fflush(f) != 0;
-            if (fclose(f) != 0) bad = 1;
-            if (bad) rc = fu__error_set(FU_EIO, "%s: write failed: %s", tmp, strerror(errno));
-            else if (rename(tmp, path) != 0) rc = fu__error_set(FU_EIO, "%s: cannot replace: %s", path, strerror(errno));
-            if (rc) remove(tmp);
-        }
-    }
-    fu__free(tmp);
+    /* the checksum covers every byte before its own line; the file is
+     * replaced all or nothing (a device such as /dev/null written in place) */
+    if (rc == FU_OK) rc = fu__outfile_write(path, b->data, b->len);
+    else rc = fu__error_nomem();
     fu__buf_free(b);
     return rc;
 }

@@ -80,7 +80,8 @@ int cli_parse_uint(const char *s, unsigned int *out) {
 int cli_text_option(const char *prog, const char *opt, const char *value) {
     size_t ok = value ? cli_utf8_valid_prefix(value) : 0;
     if (!value || !value[ok]) return CLI_OK;
-    return cli_usage("%s: %s: '%s' is not valid UTF-8 (byte %zu)\n", prog, opt, cli_shown(value), ok + 1);
+    /* the value is not echoed: --text, --customer and the like carry personal data */
+    return cli_usage("%s: %s: the value is not valid UTF-8 (byte %zu)\n", prog, opt, ok + 1);
 }
 
 int cli_usage(const char *fmt, ...) {
@@ -176,9 +177,8 @@ int cli_parse_options_for(const char *prog, const cli_option *opts, size_t n, co
         size_t k = (size_t)(o - opts);
         int repeatable = o->help && strstr(o->help, "repeat") != NULL; /* as its help says */
         if (!repeatable && k < 128 && given[k]) {
-            if (!o->arg) return cli_usage("%s: %s given twice; give it once\n", prog, a);
-            return cli_usage("%s: %s given twice ('%s', then '%s'); give it once\n", prog, a, cli_shown(given[k]),
-                             cli_shown(v));
+            /* the values are not echoed: --text, --customer and the like carry personal data */
+            return cli_usage("%s: %s given twice; give it once\n", prog, a);
         }
         if (k < 128) given[k] = v;
         if (o->each) {
