@@ -10,28 +10,6 @@
 #include <math.h>
 #include <string.h>
 
-static fu_book *book_of(unsigned flags) {
-    fu_book *b = NULL;
-    fu_book_options o = FU_BOOK_OPTIONS_INIT;
-    o.flags = flags;
-    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
-    fu_customer c;
-    fu_customer_init(&c);
-    c.id = "C1";
-    c.tz = "UTC";
-    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
-    return b;
-}
-
-static fu_event_in event_of(const char *customer) {
-    fu_event_in ev;
-    fu_event_in_init(&ev);
-    ev.customer_id = customer;
-    ev.at = 1767225600; /* 2026-01-01 */
-    ev.kind = FU_EVENT_PURCHASE;
-    return ev;
-}
-
 static void expect_message(int rc, int code, const char *want) {
     char buf[1024];
     fu_error_format(buf, sizeof buf);
@@ -42,7 +20,7 @@ static void expect_message(int rc, int code, const char *want) {
 #define INVISIBLE_TAIL " of the id: ids are compared byte for byte, and this one would differ from the same id without it"
 
 Test(book_api_ids, a_customer_id_with_an_invisible_character_is_refused) {
-    fu_book *b = book_of(0);
+    fu_book *b = fu_test_book_c1(0);
     fu_customer c;
     fu_customer_init(&c);
     c.tz = "UTC";
@@ -69,8 +47,8 @@ Test(book_api_ids, a_customer_id_with_an_invisible_character_is_refused) {
 
 Test(book_api_ids, an_event_id_with_an_invisible_character) {
     /* creating the customer: refused as the customer's id is */
-    fu_book *b = book_of(FU_BOOK_CREATE_CUSTOMERS);
-    fu_event_in ev = event_of("C1\xE2\x80\x8D"); /* a zero width joiner */
+    fu_book *b = fu_test_book_c1(FU_BOOK_CREATE_CUSTOMERS);
+    fu_event_in ev = fu_test_purchase("C1\xE2\x80\x8D"); /* a zero width joiner */
     expect_message(fu_book_add_event(b, &ev), FU_EINVAL,
                    "event customer_id: an invisible character U+200D (zero width joiner) at byte 2" INVISIBLE_TAIL);
     expect_message(fu_book_append_events(b, &ev, 1), FU_EINVAL,
@@ -79,16 +57,16 @@ Test(book_api_ids, an_event_id_with_an_invisible_character) {
     cr_expect_eq(fu_book_customer_count(b), 1);
     fu_book_free(b);
     /* not creating: unknown, saying what makes it differ (as the CSV path) */
-    b = book_of(0);
-    ev = event_of("\xEF\xBB\xBF" "C1");
+    b = fu_test_book_c1(0);
+    ev = fu_test_purchase("\xEF\xBB\xBF" "C1");
     expect_message(fu_book_add_event(b, &ev), FU_ENOTFOUND,
                    "unknown customer '\xEF\xBB\xBF" "C1' (the id holds an invisible character U+FEFF (byte order mark) at byte 0)");
     fu_book_free(b);
 }
 
 Test(book_api_ids, a_number_out_of_range_is_quoted_exactly) {
-    fu_book *b = book_of(0);
-    fu_event_in ev = event_of("C1");
+    fu_book *b = fu_test_book_c1(0);
+    fu_event_in ev = fu_test_purchase("C1");
     ev.kind = FU_EVENT_SURVEY;
     ev.survey = FU_SURVEY_NPS;
     ev.score = nextafter(10.0, 11.0);
@@ -103,7 +81,7 @@ Test(book_api_ids, a_number_out_of_range_is_quoted_exactly) {
                    "event of customer 'C1': score: csat score must be an integer 1..5, got 6");
     ev.score = 1000000.5;
     expect_message(fu_book_add_event(b, &ev), FU_ERANGE, "event of customer 'C1': score: score out of range: 1000000.5");
-    ev = event_of("C1");
+    ev = fu_test_purchase("C1");
     ev.unit_price = -0.1234567891;
     expect_message(fu_book_add_event(b, &ev), FU_ERANGE,
                    "event of customer 'C1': unit_price: unit_price must be a finite number >= 0, got -0.1234567891");

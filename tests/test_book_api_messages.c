@@ -8,26 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-static fu_book *book_with_c1(void) {
-    fu_book *b = NULL;
-    cr_assert_eq(fu_book_new(&b, NULL), FU_OK);
-    fu_customer c;
-    fu_customer_init(&c);
-    c.id = "C1";
-    c.tz = "UTC";
-    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
-    return b;
-}
-
-static fu_event_in event_of(const char *customer) {
-    fu_event_in ev;
-    fu_event_in_init(&ev);
-    ev.customer_id = customer;
-    ev.at = 1767225600; /* 2026-01-01 */
-    ev.kind = FU_EVENT_PURCHASE;
-    return ev;
-}
-
 /* The whole formatted error after a failed single add, and no source. */
 static void expect_error(fu_book *b, const fu_event_in *ev, int code, const char *want) {
     char buf[1024];
@@ -39,8 +19,8 @@ static void expect_error(fu_book *b, const fu_event_in *ev, int code, const char
 }
 
 Test(book_api_messages, a_bad_text_field_names_the_event_and_the_field) {
-    fu_book *b = book_with_c1();
-    fu_event_in ev = event_of("C1");
+    fu_book *b = fu_test_book_c1(0);
+    fu_event_in ev = fu_test_purchase("C1");
     ev.note = "o\xC3(";
     expect_error(b, &ev, FU_EINVAL,
                  "event of customer 'C1': note: invalid UTF-8 at byte offset 1 (line 1, column 2): byte 0xC3");
@@ -57,33 +37,33 @@ Test(book_api_messages, a_bad_text_field_names_the_event_and_the_field) {
     expect_error(b, &ev, FU_EINVAL,
                  "event of customer 'C1': agent_id: invalid UTF-8 at byte offset 1 (line 1, column 2): byte 0xC0");
     /* the customer id itself: no customer to name, no source either */
-    fu_event_in bad_id = event_of("C\xff");
+    fu_event_in bad_id = fu_test_purchase("C\xff");
     expect_error(b, &bad_id, FU_EINVAL, "event customer_id: invalid UTF-8 at byte offset 1 (line 1, column 2): byte 0xFF");
     cr_expect_eq(fu_book_event_count(b), 0);
     fu_book_free(b);
 }
 
 Test(book_api_messages, a_bad_value_names_the_event_and_the_field) {
-    fu_book *b = book_with_c1();
-    fu_event_in ev = event_of("C1");
+    fu_book *b = fu_test_book_c1(0);
+    fu_event_in ev = fu_test_purchase("C1");
     ev.severity = (fu_severity)9;
     expect_error(b, &ev, FU_EINVAL, "event of customer 'C1': severity: severity 9 out of range");
-    ev = event_of("C1");
+    ev = fu_test_purchase("C1");
     ev.unit_price = -1;
     expect_error(b, &ev, FU_ERANGE,
                  "event of customer 'C1': unit_price: unit_price must be a finite number >= 0, got -1");
-    ev = event_of("C1");
+    ev = fu_test_purchase("C1");
     ev.amount = INFINITY;
     expect_error(b, &ev, FU_ERANGE, "event of customer 'C1': amount: amount must be finite");
-    ev = event_of("C1");
+    ev = fu_test_purchase("C1");
     ev.at = FU_BOOK_NO_TIME;
     expect_error(b, &ev, FU_EINVAL, "event of customer 'C1': at: event time is missing");
-    ev = event_of("C1");
+    ev = fu_test_purchase("C1");
     ev.priority = 7;
     expect_error(b, &ev, FU_EINVAL,
                  "event of customer 'C1': priority: priority 7 out of range (0 not given, 1 urgent .. 4 low)");
     /* a customer id that would print personal data is masked as in every error */
-    ev = event_of("13812345678");
+    ev = fu_test_purchase("13812345678");
     ev.note = "\xff";
     char buf[1024];
     cr_assert_eq(fu_book_add_event(b, &ev), FU_EINVAL);
@@ -96,8 +76,8 @@ Test(book_api_messages, a_bad_value_names_the_event_and_the_field) {
 
 /* The bulk call adds the failing event's index; nothing is added. */
 Test(book_api_messages, the_bulk_add_names_the_events_index) {
-    fu_book *b = book_with_c1();
-    fu_event_in ev[3] = {event_of("C1"), event_of("C1"), event_of("C1")};
+    fu_book *b = fu_test_book_c1(0);
+    fu_event_in ev[3] = {fu_test_purchase("C1"), fu_test_purchase("C1"), fu_test_purchase("C1")};
     ev[2].note = "x\xC3";
     char buf[1024];
     cr_assert_eq(fu_book_add_events(b, ev, 3), FU_EINVAL);
@@ -106,7 +86,7 @@ Test(book_api_messages, the_bulk_add_names_the_events_index) {
                           "byte 0xC3");
     cr_expect_eq(fu_book_event_count(b), 0);
     /* a field that is fine and an unknown customer: unchanged */
-    fu_event_in u = event_of("C9");
+    fu_event_in u = fu_test_purchase("C9");
     cr_assert_eq(fu_book_add_event(b, &u), FU_ENOTFOUND);
     fu_error_format(buf, sizeof buf);
     cr_expect_str_eq(buf, "unknown customer 'C9'");

@@ -1051,14 +1051,6 @@ Test(commit, a_file_ledger_persists_and_reports_its_schema) {
     fu_test_rm_db(path);
 }
 
-static void raw_exec(const char *path, const char *sql) {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *err = NULL;
-    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &err), SQLITE_OK, "%s", err ? err : "");
-    sqlite3_close(db);
-}
-
 /* The schema of version 1 as files written by libfollowup 0.1 hold it. */
 static const char k_v1[] =
     "CREATE TABLE commitment(id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT NOT NULL,"
@@ -1081,7 +1073,7 @@ static const char k_v1[] =
 Test(commit, version_1_files_are_migrated_to_the_current_schema) {
     char path[512];
     tmp_path(path, sizeof path, "v1");
-    raw_exec(path, k_v1);
+    fu_test_db_exec(path, k_v1);
     fu_ledger_options o = FU_LEDGER_OPTIONS_INIT;
     o.flags = FU_LEDGER_READONLY;
     fu_ledger *l = NULL;
@@ -1110,7 +1102,7 @@ Test(commit, version_1_files_are_migrated_to_the_current_schema) {
 static void refused_file(char *path, size_t cap, const char *name, const char *sql, const char *needle) {
     fu_ledger *l = NULL;
     tmp_path(path, cap, name);
-    raw_exec(path, sql);
+    fu_test_db_exec(path, sql);
     cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_EDB, "%s", name);
     cr_assert_null(l);
     cr_assert(strstr(fu_error_last()->message, needle) != NULL, "%s: %s", name, fu_error_last()->message);

@@ -12,14 +12,6 @@
 
 static void tmp_path(char *buf, size_t size, const char *name) { fu_test_db_path(buf, size, "fu_rows", name); }
 
-static void raw_exec(const char *path, const char *sql) {
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *err = NULL;
-    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &err), SQLITE_OK, "%s", err ? err : "");
-    sqlite3_close(db);
-}
-
 /* A ledger at `path` holding commitment 1 (made 2026-03-02, due a day later). */
 static void make_ledger(const char *path) {
     fu_ledger *l = NULL;
@@ -42,7 +34,7 @@ static void expect_refused(const char *name, const char *change, const char *wan
     tmp_path(path, sizeof path, name);
     make_ledger(path);
     snprintf(sql, sizeof sql, "UPDATE commitment SET %s", change);
-    raw_exec(path, sql);
+    fu_test_db_exec(path, sql);
     fu_ledger *l = NULL;
     cr_assert_eq(fu_ledger_open(&l, path, NULL), FU_OK, "%s", fu_error_last()->message);
     fu_commit_query q = FU_COMMIT_QUERY_INIT;
@@ -123,7 +115,7 @@ Test(commit_store_rows, contact_log_rows_out_of_range_are_refused) {
         cr_assert_eq(n, 1);
         fu_contact_log_close(log);
         snprintf(sql, sizeof sql, "UPDATE contact_log SET %s", change[k][0]);
-        raw_exec(path, sql);
+        fu_test_db_exec(path, sql);
         cr_assert_eq(fu_contact_log_open(&log, path, NULL), FU_OK, "%s", fu_error_last()->message);
         n = 0;
         cr_assert_eq(fu_contact_log_read(log, 0, NULL, count_record, &n), FU_EDB, "%s: accepted", change[k][0]);

@@ -1,6 +1,7 @@
 #include "fu_test.h"
 
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,4 +278,34 @@ void fu_test_same_plans(const fu_plan *a, const fu_plan *b, const char *what) {
     }
     fu_plan_stats sa = fu_test_plan_stats(a), sb = fu_test_plan_stats(b);
     cr_assert_eq(memcmp(&sa, &sb, sizeof sa), 0, "%s: stats differ", what);
+}
+
+fu_book *fu_test_book_c1(unsigned int flags) {
+    fu_book *b = NULL;
+    fu_book_options o = FU_BOOK_OPTIONS_INIT;
+    o.flags = flags;
+    cr_assert_eq(fu_book_new(&b, &o), FU_OK);
+    fu_customer c;
+    fu_customer_init(&c);
+    c.id = "C1";
+    c.tz = "UTC";
+    cr_assert_eq(fu_book_add_customer(b, &c, NULL), FU_OK);
+    return b;
+}
+
+fu_event_in fu_test_purchase(const char *customer) {
+    fu_event_in ev;
+    fu_event_in_init(&ev);
+    ev.customer_id = customer;
+    ev.at = 1767225600; /* 2026-01-01 */
+    ev.kind = FU_EVENT_PURCHASE;
+    return ev;
+}
+
+void fu_test_db_exec(const char *path, const char *sql) {
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &err), SQLITE_OK, "%s", err ? err : "");
+    sqlite3_close(db);
 }

@@ -76,6 +76,12 @@ void fu_test_policy_refused(const char *yaml, const char *needle);
 /* A book of the customers and events CSV texts (each with its header line);
  * not finalized. */
 fu_book *fu_test_book(const char *customers_csv, const char *events_csv);
+/* A new book (options `flags`) holding customer "C1" in UTC. */
+fu_book *fu_test_book_c1(unsigned int flags);
+/* A purchase by `customer` at 2026-01-01T00:00:00Z, the other fields unset. */
+fu_event_in fu_test_purchase(const char *customer);
+/* Run `sql` on the SQLite database at `path` (the test edits a stored file). */
+void fu_test_db_exec(const char *path, const char *sql);
 
 /* A planner over a policy and a book, and its last plan. */
 typedef struct fu_test_planner {
