@@ -987,14 +987,21 @@ static int check_text(const fu_ledger *l, sqlite3_stmt *st, int col, int64_t id)
                          label(l), (long long)id, name ? name : "?", (size_t)((const char *)memchr(s, '\0', n) - s) + 1);
 }
 
+/* The state, warned and level columns, at col, col + 1 and col + 2 of
+ * both the listing's and the row's queries. */
+static int check_flags(const fu_ledger *l, sqlite3_stmt *st, int col, int64_t id) {
+    int rc = bad_int(l, st, col, FU_COMMIT_OPEN, FU_COMMIT_CANCELLED, 0, id);
+    if (rc == FU_OK) rc = bad_int(l, st, col + 1, 0, 1, 0, id);
+    if (rc == FU_OK) rc = bad_int(l, st, col + 2, 0, 1000, 0, id);
+    return rc;
+}
+
 static int check_row(const fu_ledger *l, sqlite3_stmt *st) {
     int64_t id = sqlite3_column_int64(st, 0);
     int rc = FU_OK;
     for (int col = 1; col <= 6 && rc == FU_OK; col++) rc = check_text(l, st, col, id);
     for (int col = 7; col <= 10 && rc == FU_OK; col++) rc = bad_int(l, st, col, FU__TIME_MIN, FU__TIME_MAX, 0, id);
-    if (rc == FU_OK) rc = bad_int(l, st, 11, FU_COMMIT_OPEN, FU_COMMIT_CANCELLED, 0, id);
-    if (rc == FU_OK) rc = bad_int(l, st, 12, 0, 1, 0, id);
-    if (rc == FU_OK) rc = bad_int(l, st, 13, 0, 1000, 0, id);
+    if (rc == FU_OK) rc = check_flags(l, st, 11, id);
     if (rc == FU_OK) rc = bad_int(l, st, 14, FU__TIME_MIN, FU__TIME_MAX, 1, id);
     return rc;
 }
@@ -1008,9 +1015,7 @@ static int read_row(const fu_ledger *l, sqlite3_stmt *st, row *r) {
     r->warn_at = sqlite3_column_int64(st, 4);
     r->breach_at = sqlite3_column_int64(st, 5);
     r->created_at = sqlite3_column_int64(st, 6);
-    int rc = bad_int(l, st, 1, FU_COMMIT_OPEN, FU_COMMIT_CANCELLED, 0, r->id);
-    if (rc == FU_OK) rc = bad_int(l, st, 2, 0, 1, 0, r->id);
-    if (rc == FU_OK) rc = bad_int(l, st, 3, 0, 1000, 0, r->id);
+    int rc = check_flags(l, st, 1, r->id);
     for (int col = 4; col <= 6 && rc == FU_OK; col++) rc = bad_int(l, st, col, FU__TIME_MIN, FU__TIME_MAX, 0, r->id);
     return rc;
 }
